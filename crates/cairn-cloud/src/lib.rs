@@ -1,0 +1,28 @@
+#![doc = include_str!("../README.md")]
+
+mod error;
+mod http;
+mod rest_drive;
+mod retry;
+mod store;
+mod time;
+mod token;
+
+pub mod cloudkit;
+pub mod google_drive;
+pub mod google_oauth;
+pub mod huawei_drive;
+pub mod local_folder;
+pub mod memory;
+
+pub use error::{
+    CloudError, CorruptionDetail, NetworkErrorKind, ObjectRuleViolation, ProviderUnavailableReason,
+    TokenError,
+};
+pub use http::HttpSettings;
+pub use retry::{RetryPolicy, Sleeper, TokioSleeper};
+pub use store::{
+    AppProperties, CloudStore, MAX_APP_PROPERTIES, MAX_APP_PROPERTY_BYTES, MAX_LISTED_OBJECTS, MAX_NAME_LEN,
+    MAX_OBJECT_BYTES, ObjectMeta, Quota, StoredObject, validate_app_properties, validate_name, validate_put,
+};
+pub use token::{AccessToken, StaticTokenProvider, TokenProvider};
