@@ -2,6 +2,7 @@
 
 pub mod base58;
 pub mod bip32;
+pub mod format;
 pub mod kdf;
 pub mod mnemonic;
 pub mod password;
