@@ -155,10 +155,11 @@ pub enum TokenEndpointError {
     /// verifier does not match. Only a new interactive sign-in helps.
     #[error("the grant was rejected; sign in again")]
     InvalidGrant,
-    /// `invalid_client` / `unauthorized_client`: the app's OAuth client is misconfigured.
+    /// `invalid_client`, `unauthorized_client`, `invalid_request`, `unsupported_grant_type`:
+    /// the app's OAuth client or request is misconfigured.
     #[error("the OAuth client was rejected")]
     InvalidClient,
-    /// Another OAuth error code.
+    /// Another OAuth error code (e.g. `invalid_scope`): sign in again.
     #[error("the token endpoint refused the request ({error:?})")]
     Rejected {
         /// The OAuth `error` value, sanitised.
@@ -206,12 +207,19 @@ enum TransportError {
     Request,
     #[error("response too large")]
     TooLarge,
+    #[error("the token endpoint is failing or overloaded")]
+    Unavailable,
 }
 
 /// Sends one token-endpoint request, reading at most [`MAX_TOKEN_RESPONSE`] bytes back.
 async fn bounded_send(http: reqwest::Client, request: HttpRequest) -> Result<HttpResponse, TransportError> {
     let request = reqwest::Request::try_from(request).map_err(|_| TransportError::Request)?;
     let mut response = http.execute(request).await.map_err(|_| TransportError::Request)?;
+    // A failing or overloaded endpoint may still send an OAuth-shaped error body; it must not
+    // read as a verdict on the grant.
+    if response.status().is_server_error() || response.status() == reqwest::StatusCode::TOO_MANY_REQUESTS {
+        return Err(TransportError::Unavailable);
+    }
     let mut builder = oauth2::http::Response::builder().status(response.status());
     for (name, value) in response.headers() {
         builder = builder.header(name, value);
@@ -241,8 +249,19 @@ fn endpoint_error<E: std::error::Error>(
     match error {
         RequestTokenError::ServerResponse(response) => match response.error() {
             BasicErrorResponseType::InvalidGrant => TokenEndpointError::InvalidGrant,
-            BasicErrorResponseType::InvalidClient | BasicErrorResponseType::UnauthorizedClient => {
-                TokenEndpointError::InvalidClient
+            // The app's OAuth setup (client, grant type, request shape) is wrong: a new sign-in
+            // would fail the same way.
+            BasicErrorResponseType::InvalidClient
+            | BasicErrorResponseType::UnauthorizedClient
+            | BasicErrorResponseType::InvalidRequest
+            | BasicErrorResponseType::UnsupportedGrantType => TokenEndpointError::InvalidClient,
+            BasicErrorResponseType::Extension(code)
+                if matches!(
+                    code.as_str(),
+                    "server_error" | "temporarily_unavailable" | "internal_failure"
+                ) =>
+            {
+                TokenEndpointError::Network
             }
             other => TokenEndpointError::Rejected { error: sanitize_reason(other.as_ref()) },
         },

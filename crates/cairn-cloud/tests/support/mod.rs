@@ -2,6 +2,8 @@
 // Test support: panicking on a broken invariant is the right failure here.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod contract;
+pub mod emulator;
 pub mod fake_cloudkit;
 pub mod mock_oauth2_server;
 
