@@ -26,6 +26,12 @@ const MAX_ANALYSED_CHARS: usize = 100;
 /// crackers achieve on human-chosen text. Random characters are worth more, so randomly
 /// generated passwords are underestimated — the safe direction.
 const BRUTEFORCE_LOG10_PER_CHAR: f64 = 1.0;
+/// Guesses per letter (log10) for a run of letters that reads like a word. A wordlist of 10^5
+/// words averaging 8 letters costs an attacker about 10^(5/8) ≈ 10^0.63 guesses per letter; our
+/// built-in list is too small to recognise most words, so word-like runs are priced this way.
+const WORDLIKE_LOG10_PER_LETTER: f64 = 0.6;
+/// Shortest letter run treated as word-like.
+const MIN_WORDLIKE_LEN: usize = 4;
 /// Floors for a piece of a longer password (zxcvbn's values), so tiny matches are not free.
 const MIN_PIECE_LOG10_SINGLE_CHAR: f64 = 1.0;
 const MIN_PIECE_LOG10_MULTI_CHAR: f64 = 1.698_970_004_336_018_8; // log10(50)
@@ -206,7 +212,7 @@ pub fn estimate_strength_with(
             Pattern::Sequence => StrengthWarning::Sequence,
             Pattern::Keyboard => StrengthWarning::KeyboardPattern,
             Pattern::Date => StrengthWarning::Date,
-            Pattern::Bruteforce => continue,
+            Pattern::WordLike | Pattern::Bruteforce => continue,
         };
         if !warnings.contains(&warning) {
             warnings.push(warning);
@@ -239,6 +245,7 @@ pub fn estimate_strength_with(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Pattern {
     Dictionary,
+    WordLike,
     Repeat,
     Sequence,
     Keyboard,
@@ -273,6 +280,7 @@ fn most_guessable(chars: &[char], depth: usize) -> Analysis {
     sequence_pieces(chars, &mut pieces);
     keyboard_pieces(chars, &mut pieces);
     date_pieces(chars, &mut pieces);
+    word_like_pieces(chars, &mut pieces);
     if depth < MAX_RECURSION {
         repeat_pieces(chars, depth, &mut pieces);
     }
@@ -475,6 +483,78 @@ fn fill_candidate<'a>(candidate: &mut String, token: impl Iterator<Item = &'a ch
     substitutions
 }
 
+/// Whether a run of ASCII letters reads like a word (of English or another Latin-script
+/// language): a plausible share of vowels and no long vowel or consonant clusters. Random letter
+/// strings mostly fail this; when one passes, it is merely underestimated.
+fn is_word_like(letters: &[char]) -> bool {
+    let is_vowel = |c: &char| matches!(c.to_ascii_lowercase(), 'a' | 'e' | 'i' | 'o' | 'u' | 'y');
+    let vowels = letters.iter().filter(|c| is_vowel(c)).count();
+    let share = vowels as f64 / letters.len().max(1) as f64;
+    let mut longest_consonants = 0;
+    let mut longest_vowels = 0;
+    let (mut consonants, mut vowel_run) = (0, 0);
+    for c in letters {
+        if is_vowel(c) {
+            vowel_run += 1;
+            consonants = 0;
+        } else {
+            consonants += 1;
+            vowel_run = 0;
+        }
+        longest_consonants = longest_consonants.max(consonants);
+        longest_vowels = longest_vowels.max(vowel_run);
+    }
+    (0.2..=0.65).contains(&share) && longest_consonants <= 4 && longest_vowels <= 3
+}
+
+/// Maximal runs of ASCII letters that read like words, also read through l33t substitutions
+/// ("Tr0ub4dor" reads as "troubador").
+fn word_like_pieces(chars: &[char], pieces: &mut Vec<Piece>) {
+    let is_letter = |c: &char| c.is_ascii_alphabetic();
+    let is_letter_or_leet = |c: &char| c.is_ascii_alphabetic() || unleet(*c, false).is_some();
+    for (leet, in_run) in [(false, &is_letter as &dyn Fn(&char) -> bool), (true, &is_letter_or_leet)] {
+        let n = chars.len();
+        let mut start = 0;
+        while start < n {
+            let len = chars.get(start..).unwrap_or_default().iter().take_while(|c| in_run(c)).count();
+            if len == 0 {
+                start += 1;
+                continue;
+            }
+            if let Some(run) = chars.get(start..start + len)
+                && let Some(log10) = word_like_log10(run, leet)
+            {
+                pieces.push(Piece { start, end: start + len, log10, pattern: Pattern::WordLike });
+            }
+            start += len;
+        }
+    }
+}
+
+/// Guesses (log10) for a word-like run, or None if it does not read like a word.
+fn word_like_log10(run: &[char], leet: bool) -> Option<f64> {
+    let mut substitutions = 0u32;
+    let mut plain: Zeroizing<Vec<char>> = Zeroizing::new(Vec::with_capacity(run.len()));
+    for &c in run {
+        match unleet(c, false) {
+            Some(letter) if leet && !c.is_ascii_alphabetic() => {
+                substitutions += 1;
+                plain.push(letter);
+            }
+            _ => plain.push(c),
+        }
+    }
+    let letters = run.iter().filter(|c| c.is_ascii_alphabetic()).count();
+    if (leet && substitutions == 0) || letters < MIN_WORDLIKE_LEN || !is_word_like(&plain) {
+        return None;
+    }
+    Some(
+        run.len() as f64 * WORDLIKE_LOG10_PER_LETTER
+            + uppercase_log10(run)
+            + f64::from(substitutions.min(8)) * 2f64.log10(),
+    )
+}
+
 // ---------------------------------------------------------------------------------------------
 // Repeats
 
@@ -485,8 +565,11 @@ fn repeat_pieces(chars: &[char], depth: usize, pieces: &mut Vec<Piece>) {
         let mut best: Option<(usize, usize)> = None;
         for block in 1..=(n - start) / 2 {
             let Some(base) = chars.get(start..start + block) else { continue };
-            // Only maximal runs: skip if the same block also precedes `start`.
-            if start >= block && chars.get(start - block..start) == Some(base) {
+            // Only maximal runs: skip if the run with this period already starts one earlier.
+            if start >= 1
+                && chars.get(start - 1).is_some()
+                && chars.get(start - 1) == chars.get(start - 1 + block)
+            {
                 continue;
             }
             let mut count = 1;
@@ -890,6 +973,19 @@ mod tests {
         let e = estimate("violin crater mosaic 47 plumbing");
         assert_eq!(e.score, StrengthScore::VeryStrong, "{e:?}");
         assert!(e.warnings.is_empty(), "{e:?}");
+    }
+
+    #[test]
+    fn ordinary_words_are_not_priced_as_random_letters() {
+        let words = estimate("elephantgiraffe");
+        let random = estimate("xqzbvkwjtpmzqjx");
+        assert!(words.guesses_log10 < 10.0, "{words:?}");
+        assert!(random.guesses_log10 > words.guesses_log10 + 4.0, "{random:?}");
+        assert!(words.score <= StrengthScore::Fair, "{words:?}");
+        assert!(is_word_like(&"plumbing".chars().collect::<Vec<_>>()));
+        assert!(!is_word_like(&"xqzvbkwt".chars().collect::<Vec<_>>()));
+        let leet = estimate("Tr0ub4dor");
+        assert!(leet.guesses_log10 < 8.0, "{leet:?}");
     }
 
     #[test]
