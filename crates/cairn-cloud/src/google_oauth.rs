@@ -243,8 +243,8 @@ fn token_http_client(timeout: Duration) -> Result<reqwest::Client, TokenEndpoint
         .map_err(|_| TokenEndpointError::Network)
 }
 
-fn endpoint_error<E: std::error::Error>(
-    error: RequestTokenError<E, oauth2::basic::BasicErrorResponse>,
+fn endpoint_error(
+    error: RequestTokenError<TransportError, oauth2::basic::BasicErrorResponse>,
 ) -> TokenEndpointError {
     match error {
         RequestTokenError::ServerResponse(response) => match response.error() {
@@ -265,7 +265,10 @@ fn endpoint_error<E: std::error::Error>(
             }
             other => TokenEndpointError::Rejected { error: sanitize_reason(other.as_ref()) },
         },
-        RequestTokenError::Request(_) => TokenEndpointError::Network,
+        RequestTokenError::Request(TransportError::TooLarge) => TokenEndpointError::MalformedResponse,
+        RequestTokenError::Request(TransportError::Request | TransportError::Unavailable) => {
+            TokenEndpointError::Network
+        }
         // A non-JSON error page (a proxy's or a 5xx's) lands here as well as garbage.
         RequestTokenError::Parse(..) | RequestTokenError::Other(_) => TokenEndpointError::MalformedResponse,
     }

@@ -26,6 +26,10 @@ use crate::token::{AccessToken, TokenProvider};
 const MAX_METADATA_BODY: u64 = 4 * 1024 * 1024;
 /// Bound on pages per listing, so a server that never stops paging cannot keep us looping.
 const MAX_PAGES: usize = 1000;
+/// Bound on all listing responses of one listing together (pages are bounded one by one, this
+/// bounds their sum), and on one page token.
+const MAX_LISTING_BYTES: usize = 32 * 1024 * 1024;
+const MAX_PAGE_TOKEN: usize = 4096;
 /// How often a listing restarts after the provider expired its cursor.
 const MAX_LISTING_RESTARTS: usize = 2;
 
@@ -216,6 +220,7 @@ impl RestDrive {
         let mut files = Vec::new();
         let mut page_token: Option<String> = None;
         let mut seen_tokens = HashSet::new();
+        let mut listed_bytes = 0usize;
         for _ in 0..MAX_PAGES {
             let mut url = self.url(d.files_path);
             {
@@ -230,6 +235,10 @@ impl RestDrive {
                 }
             }
             let reply = self.call(Method::GET, url, None, MAX_METADATA_BODY).await?;
+            listed_bytes = listed_bytes.saturating_add(reply.body.len());
+            if listed_bytes > MAX_LISTING_BYTES {
+                return Err(CloudError::corrupted(CorruptionDetail::EndlessListing));
+            }
             let page = parse_json(&reply.body)?;
             match page.get("files") {
                 None | Some(Value::Null) => {}
@@ -248,6 +257,11 @@ impl RestDrive {
             match next {
                 None => return Ok(files),
                 Some(token) => {
+                    if token.len() > MAX_PAGE_TOKEN {
+                        return Err(CloudError::corrupted(CorruptionDetail::BadField(
+                            d.next_page_token_field,
+                        )));
+                    }
                     if !seen_tokens.insert(token.to_owned()) {
                         return Err(CloudError::corrupted(CorruptionDetail::EndlessListing));
                     }

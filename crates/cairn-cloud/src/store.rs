@@ -180,6 +180,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn traits_are_object_safe_and_shareable() {
+        fn shareable<T: Send + Sync + ?Sized>() {}
+        shareable::<dyn CloudStore>();
+        shareable::<dyn crate::TokenProvider>();
+        shareable::<dyn crate::cloudkit::CloudKitBridge>();
+        let stores: Vec<std::sync::Arc<dyn CloudStore>> =
+            vec![std::sync::Arc::new(crate::memory::MemoryStore::new())];
+        assert_eq!(stores.len(), 1);
+    }
+
+    #[test]
     fn names() {
         assert!(validate_name("epoch-01.bin").is_ok());
         assert!(validate_name("A_b-9.x").is_ok());

@@ -149,7 +149,7 @@ async fn insufficient_storage_is_not_retried() {
 }
 
 #[tokio::test]
-async fn result_codes_and_retry_counts() {
+async fn huawei_codes_and_retry_counts() {
     // (rule, expected error or None for eventual success, attempts of the faulted request)
     let cases: Vec<(serde_json::Value, Option<CloudError>, usize)> = vec![
         (json!({"status": 429, "count": "always"}), Some(CloudError::RateLimited { retry_after: None }), 5),
