@@ -325,8 +325,8 @@ impl Mnemonic {
             }
             nfkd.push_str(word_at(list, index));
         }
-        // NFC is never longer than NFKD, so the buffer below is never reallocated.
-        let mut nfc = String::with_capacity(nfkd.len());
+        // Exact capacity: a growing buffer would leave unwiped copies behind when reallocated.
+        let mut nfc = String::with_capacity(nfkd.nfc().map(char::len_utf8).sum());
         nfc.extend(nfkd.nfc());
         SecretString::new(nfc)
     }
@@ -346,7 +346,8 @@ impl Mnemonic {
             }
             sentence.push_str(word_at(list, index));
         }
-        let mut salt = Zeroizing::new(String::with_capacity(8 + passphrase.len() * 3));
+        let salt_len = "mnemonic".len() + passphrase.nfkd().map(char::len_utf8).sum::<usize>();
+        let mut salt = Zeroizing::new(String::with_capacity(salt_len));
         salt.push_str("mnemonic");
         salt.extend(passphrase.nfkd());
         let mut seed = Seed::zeroed();
@@ -418,9 +419,10 @@ fn normalised_words(phrase: &str) -> Result<Vec<Zeroizing<String>>, MnemonicErro
         if typed.len() > MAX_TYPED_WORD_BYTES {
             return Err(MnemonicError::UnknownWord { position: index + 1 });
         }
-        // Generous capacity so the buffer is not reallocated (which would leave an unwiped copy).
-        let mut word = Zeroizing::new(String::with_capacity(typed.len() * 4 + 16));
-        word.extend(typed.nfkd().flat_map(char::to_lowercase));
+        // Exact capacity: a growing buffer would leave unwiped copies behind when reallocated.
+        let normalised = || typed.nfkd().flat_map(char::to_lowercase);
+        let mut word = Zeroizing::new(String::with_capacity(normalised().map(char::len_utf8).sum()));
+        word.extend(normalised());
         words.push(word);
     }
     Ok(words)

@@ -32,9 +32,8 @@ pub struct BackupPassword(SecretString);
 impl BackupPassword {
     /// Normalises `typed` to NFC and wipes the caller's string.
     pub fn from_user_input(mut typed: String) -> Self {
-        // NFC is at most 3× longer than its input; reserving avoids reallocations that would
-        // leave unwiped partial copies behind.
-        let mut normalised = String::with_capacity(typed.len() * 3);
+        // Exact capacity: a growing buffer would leave unwiped copies behind when reallocated.
+        let mut normalised = String::with_capacity(typed.nfc().map(char::len_utf8).sum());
         normalised.extend(typed.nfc());
         typed.zeroize();
         Self(SecretString::new(normalised))

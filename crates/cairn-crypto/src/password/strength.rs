@@ -200,7 +200,8 @@ pub fn estimate_strength_with(
     attacker: &AttackerModel,
 ) -> StrengthEstimate {
     let text = password.expose_nfc_str();
-    let chars: Zeroizing<Vec<char>> = Zeroizing::new(text.chars().take(MAX_ANALYSED_CHARS).collect());
+    let mut chars: Zeroizing<Vec<char>> = Zeroizing::new(Vec::with_capacity(MAX_ANALYSED_CHARS));
+    chars.extend(text.chars().take(MAX_ANALYSED_CHARS));
     let analysis = most_guessable(&chars, 0);
 
     let mut warnings = Vec::new();
@@ -841,7 +842,8 @@ fn date_pieces(chars: &[char], pieces: &mut Vec<Piece>) {
     for start in 0..n {
         // Undelimited: 4 digits (a year), 6 or 8 digits (a date).
         let run = (start..n).take_while(|&i| digit(i).is_some()).count();
-        let digits: Vec<u32> = (start..start + run.min(8)).filter_map(digit).collect();
+        let mut digits = Zeroizing::new(Vec::with_capacity(8));
+        digits.extend((start..start + run.min(8)).filter_map(digit));
         if let Some(year_digits) = digits.get(..4)
             && let Some(year) = full_year(year_digits)
         {
@@ -880,12 +882,12 @@ fn date_pieces(chars: &[char], pieces: &mut Vec<Piece>) {
 }
 
 fn delimited_date(chars: &[char], start: usize) -> Option<(usize, i32)> {
-    let mut groups: Vec<Vec<u32>> = Vec::with_capacity(3);
+    let mut groups: Vec<Zeroizing<Vec<u32>>> = Vec::with_capacity(3);
     let mut separator: Option<char> = None;
     let mut i = start;
     loop {
-        let group: Vec<u32> =
-            chars.get(i..).unwrap_or_default().iter().map_while(|c| c.to_digit(10)).take(4).collect();
+        let mut group = Zeroizing::new(Vec::with_capacity(4));
+        group.extend(chars.get(i..).unwrap_or_default().iter().map_while(|c| c.to_digit(10)).take(4));
         if group.is_empty() {
             return None;
         }
