@@ -124,6 +124,8 @@ pub struct Limits {
     pub max_access_tokens: usize,
     /// Concurrent connections.
     pub max_connections: usize,
+    /// A request body that has not fully arrived after this long is answered with 408.
+    pub body_read_timeout_ms: u64,
 }
 
 impl Default for Limits {
@@ -140,6 +142,7 @@ impl Default for Limits {
             max_clients: 100,
             max_access_tokens: 100_000,
             max_connections: 512,
+            body_read_timeout_ms: 30_000,
         }
     }
 }

@@ -32,6 +32,7 @@ pub(crate) struct Shared {
     pub local_addr: SocketAddr,
     pub verbose: bool,
     pub max_request_bytes: u64,
+    pub body_read_timeout: std::time::Duration,
 }
 
 fn relock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -98,6 +99,19 @@ impl Personality {
             Self::OAuth
         } else {
             Self::Google
+        }
+    }
+
+    fn timed_out(self) -> ApiError {
+        match self {
+            Self::Google => {
+                GoogleError::new(408, "requestTimeout", "The request body did not arrive in time.").into()
+            }
+            Self::Huawei => {
+                HuaweiError::code(5006).with_description("The request body did not arrive in time.").into()
+            }
+            Self::OAuth => OAuthError::invalid_request("The request body did not arrive in time.").into(),
+            Self::Control => ControlError::new(408, "the request body did not arrive in time").into(),
         }
     }
 
@@ -216,10 +230,11 @@ where
     if declared.is_some_and(|n| n > limit) {
         return personality.too_large(limit).into_response(pretty);
     }
-    let body = match axum::body::to_bytes(Body::new(body), usize::try_from(limit).unwrap_or(usize::MAX)).await
-    {
-        Ok(b) => b,
-        Err(_) => return personality.too_large(limit).into_response(pretty),
+    let read = axum::body::to_bytes(Body::new(body), usize::try_from(limit).unwrap_or(usize::MAX));
+    let body = match tokio::time::timeout(shared.body_read_timeout, read).await {
+        Ok(Ok(b)) => b,
+        Ok(Err(_)) => return personality.too_large(limit).into_response(pretty),
+        Err(_) => return personality.timed_out().into_response(pretty),
     };
     let mutating = parts.method != Method::GET && parts.method != Method::HEAD;
     let req = Req {

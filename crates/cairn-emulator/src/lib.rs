@@ -145,6 +145,7 @@ impl Emulator {
             local_addr: shown,
             verbose: config.verbose,
             max_request_bytes: config.limits.max_request_bytes,
+            body_read_timeout: Duration::from_millis(config.limits.body_read_timeout_ms),
         });
         let (tx, rx) = watch::channel(false);
         let persistence =

@@ -3,6 +3,7 @@
 //! cannot express) and where the request log is written.
 
 use std::convert::Infallible;
+use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -68,8 +69,16 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
 }
 
 /// A response body that sends a prefix and then fails, so the peer sees a cut-off message.
+/// It pauses briefly between the two so the head and prefix are flushed before the abort.
 struct TruncatedBody {
     prefix: Option<Bytes>,
+    pause: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl TruncatedBody {
+    fn new(prefix: Bytes) -> Self {
+        Self { prefix: Some(prefix), pause: Some(Box::pin(tokio::time::sleep(Duration::from_millis(50)))) }
+    }
 }
 
 impl http_body::Body for TruncatedBody {
@@ -78,16 +87,19 @@ impl http_body::Body for TruncatedBody {
 
     fn poll_frame(
         self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
+        cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
         let this = self.get_mut();
-        match this.prefix.take() {
-            Some(b) if !b.is_empty() => Poll::Ready(Some(Ok(Frame::data(b)))),
-            _ => Poll::Ready(Some(Err(io::Error::new(
-                io::ErrorKind::ConnectionAborted,
-                "truncated by a fault rule",
-            )))),
+        if let Some(b) = this.prefix.take().filter(|b| !b.is_empty()) {
+            return Poll::Ready(Some(Ok(Frame::data(b))));
         }
+        if let Some(pause) = this.pause.as_mut() {
+            if pause.as_mut().poll(cx).is_pending() {
+                return Poll::Pending;
+            }
+            this.pause = None;
+        }
+        Poll::Ready(Some(Err(io::Error::new(io::ErrorKind::ConnectionAborted, "truncated by a fault rule"))))
     }
 
     fn size_hint(&self) -> SizeHint {
@@ -203,7 +215,7 @@ async fn handle(
                 .unwrap_or(len / 2)
                 .min(len.saturating_sub(1));
             parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
-            resp = Response::from_parts(parts, Body::new(TruncatedBody { prefix: Some(bytes.slice(..cut)) }));
+            resp = Response::from_parts(parts, Body::new(TruncatedBody::new(bytes.slice(..cut))));
         }
     }
     finish(Some(status), logged_account, outcome, action.as_ref().map(|a| a.rule_id));
