@@ -164,6 +164,13 @@ async fn h5_download_with_range() {
     let mut keys: Vec<_> = v.as_object().unwrap().keys().cloned().collect();
     keys.sort();
     assert_eq!(keys, ["category", "fileName", "id", "mimeType"]);
+    // The container alias works as an id and names the real parent.
+    let (status, folder) =
+        env.get_json(&a.huawei, "/drive/v1/files/applicationData?fields=id,mimeType").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(folder["mimeType"], "application/vnd.huawei-apps.folder");
+    let (_, f) = env.get_json(&a.huawei, &format!("/drive/v1/files/{id}?fields=parentFolder")).await;
+    assert_eq!(f["parentFolder"], json!([folder["id"].clone()]));
 }
 
 #[tokio::test]
