@@ -281,6 +281,7 @@ impl RecordPlaintext {
             push_u8_len(&mut out, hint.as_bytes());
         }
         let content_len = out.len();
+        debug_assert_eq!(content_len, self.encoded_len(), "padding class computed from the wrong length");
         out.resize(padded.max(content_len), 0);
         out
     }
