@@ -45,9 +45,11 @@ fn usage() {
 }
 
 fn test_all() -> Result<(), String> {
+    ensure_test_tools()?;
     fmt_check()?;
     clippy()?;
     rust_tests()?;
+    format_crosscheck()?;
     eprintln!("xtask: all test suites passed");
     Ok(())
 }
@@ -65,6 +67,70 @@ fn clippy() -> Result<(), String> {
 fn rust_tests() -> Result<(), String> {
     step("rust tests");
     cargo(&["test", "--workspace", "--locked"])
+}
+
+/// Installs, once, what the test suites need beyond Rust: Java 17 and Maven (the cloud tests run
+/// navikt's mock-oauth2-server, fetched from Maven Central) and Python's venv module (the
+/// independent format check). Idempotent: does nothing when the tools are already there.
+fn ensure_test_tools() -> Result<(), String> {
+    let mut missing = Vec::new();
+    if !have("java", &["-version"]) {
+        missing.push("openjdk-17-jdk-headless");
+    }
+    if !have("mvn", &["-v"]) {
+        missing.push("maven");
+    }
+    if !have("python3", &["-c", "import venv, ensurepip"]) {
+        missing.push("python3-venv");
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    step(&format!("installing test tools: {}", missing.join(" ")));
+    run(Command::new("apt-get").arg("update").arg("-q"))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "-q", "--no-install-recommends"])
+        .args(&missing)
+        .env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
+fn have(program: &str, args: &[&str]) -> bool {
+    Command::new(program)
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success())
+}
+
+/// Re-checks the format's known-answer vectors with a second implementation written from
+/// docs/FORMAT.md alone, on other libraries (libsodium via PyNaCl, the reference Argon2 C code
+/// via argon2-cffi). The virtualenv is created once and cached under target/tools.
+fn format_crosscheck() -> Result<(), String> {
+    step("format v1: independent implementation (Python, libsodium, reference Argon2)");
+    let root = workspace_root();
+    let venv = root.join("target/tools/pyvenv");
+    let python = venv.join("bin/python");
+    let ready = venv.join(".cairn-ready-1");
+    if !ready.exists() {
+        run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
+        run(Command::new(&python).args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "pynacl==1.6.2",
+            "argon2-cffi==25.1.0",
+        ]))?;
+        std::fs::write(&ready, b"").map_err(|e| format!("could not mark the venv ready: {e}"))?;
+    }
+    let vectors = root.join("crates/cairn-crypto/tests/vectors");
+    run(Command::new(&python).current_dir(&vectors).args([
+        "independent_check.py",
+        "format-v1.json",
+        "../data/bip39-trezor-vectors.json",
+    ]))
 }
 
 fn bench_kdf() -> Result<(), String> {
