@@ -397,6 +397,8 @@ impl BackupService {
         for (name, result) in all_names.iter().zip(fetched) {
             let verdict = match result {
                 Ok(bytes) => check_header(name, &bytes),
+                // Deleted between the listing and the download: not a problem, just gone.
+                Err(CairnError::NotFound) => continue,
                 Err(error) if is_transport_failure(&error) => return Err(error),
                 Err(error) => Err(error),
             };
@@ -935,12 +937,14 @@ impl UnlockedBackup {
                 });
                 match outcome {
                     Ok(wallet) => restored.push((wallet, p.next)),
+                    // The cloud failing is not one wallet's damage: the whole restore fails
+                    // (retryable) rather than report a partial result as if it were complete.
+                    Err(error) if is_transport_failure(&error) => return Err(error),
                     Err(error) => {
-                        let give_up = is_transport_failure(&error) && !matches!(error, CairnError::NotFound);
                         if !matches!(error, CairnError::NotFound) {
                             p.first_error.get_or_insert(error);
                         }
-                        if give_up || p.next == 0 {
+                        if p.next == 0 {
                             failures.push(RestoreFailure {
                                 record_id: p.record_id,
                                 error: p.first_error.unwrap_or(CairnError::NotFound),

@@ -57,6 +57,30 @@ async fn drive_faults_give_typed_errors_and_keep_the_verified_copy() {
     assert_eq!(error, CairnError::VerificationFailed { stage: VerificationStage::ReadBack });
     emu.clear_faults().await;
 
+    // Connection dropped during every upload attempt: a typed network error, nothing replaced.
+    clock.advance(10);
+    emu.fault(json!({"method": "POST", "path_prefix": "/upload/drive/v3/files", "count": "always", "drop_connection": true, "account": "alice"}))
+        .await;
+    let error = unlocked.backup_wallet(&mnemonic_request(PHRASE_A, "dropped")).await.unwrap_err();
+    assert_eq!(error.kind().as_str(), "network");
+    emu.clear_faults().await;
+
+    // The upload's answer is cut off once: the store may retry; whatever the outcome, success
+    // is reported only for a copy that reads back, and the restore then shows that copy.
+    clock.advance(10);
+    emu.fault(json!({"method": "POST", "path_prefix": "/upload/drive/v3/files", "count": 1, "truncate_body": true, "account": "alice"}))
+        .await;
+    let outcome = unlocked.backup_wallet(&mnemonic_request(PHRASE_A, "cut")).await;
+    emu.clear_faults().await;
+    let after_cut = unlocked.restore_all().await.unwrap();
+    assert_eq!(after_cut.wallets.len(), 1);
+    if outcome.is_ok() {
+        assert_eq!(after_cut.wallets[0].label(), "cut");
+    }
+    // Put the wallet back to "v1" for the checks below; this also retires any leftover.
+    clock.advance(10);
+    unlocked.backup_wallet(&mnemonic_request(PHRASE_A, "v1")).await.unwrap();
+
     // Storage full.
     emu.quota("alice", "google", 100).await;
     clock.advance(10);

@@ -70,11 +70,30 @@ async fn restoring_twenty_wallets_runs_exactly_one_kdf() {
             BackupRequest::mnemonic(mnemonic, None, PassphraseBackup::Exclude, format!("w{n}")).unwrap();
         unlocked.backup_wallet(&request).await.unwrap();
     }
-    let new_phone = service_on(store.clone(), clock);
+    let wrapped = Wrapped::new(store.clone());
+    let new_phone = service_on(wrapped.clone(), clock);
     let before = new_phone.kdf_runs();
-    let report = new_phone.unlock(pw("twenty wallets"), None).await.unwrap().restore_all().await.unwrap();
+    let unlocked = new_phone.unlock(pw("twenty wallets"), None).await.unwrap();
+    wrapped.get_delay_ms.store(20, Ordering::SeqCst);
+    let report = unlocked.restore_all().await.unwrap();
     assert_eq!(report.wallets.len(), 20);
     assert_eq!(new_phone.kdf_runs() - before, 1);
+    assert_eq!(wrapped.gets.load(Ordering::SeqCst), 21, "one wrap and one copy per wallet");
+    assert_eq!(wrapped.max_in_flight.load(Ordering::SeqCst), cairn_core::DEFAULT_PARALLEL_DOWNLOADS);
+}
+
+#[tokio::test]
+async fn a_cloud_failure_during_restore_fails_the_restore_instead_of_dropping_wallets() {
+    let store = memory();
+    let clock = clock();
+    let service = service_on(store.clone(), clock.clone());
+    let unlocked = service.create_first_password(pw("network gone"), &policy()).await.unwrap();
+    unlocked.backup_wallet(&mnemonic_request(PHRASE_A, "a")).await.unwrap();
+    store.fail_next(MemoryOperation::Get, CloudError::Network { kind: NetworkErrorKind::Interrupted });
+    let error = unlocked.restore_all().await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Network);
+    assert!(error.is_retryable());
+    assert_eq!(unlocked.restore_all().await.unwrap().wallets.len(), 1);
 }
 
 #[tokio::test]

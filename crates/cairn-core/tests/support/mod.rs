@@ -66,6 +66,11 @@ pub struct Wrapped {
     pub deletes: AtomicUsize,
     pub corrupt_gets: AtomicBool,
     pub refuse_deletes: AtomicBool,
+    /// Downloads in flight now, and the most seen at once.
+    pub in_flight: AtomicUsize,
+    pub max_in_flight: AtomicUsize,
+    /// Each download waits this long (lets parallel downloads overlap).
+    pub get_delay_ms: AtomicUsize,
     /// When set, the first two `list` calls wait for each other (two devices racing).
     pub list_barrier: Option<(Barrier, AtomicUsize)>,
 }
@@ -83,6 +88,9 @@ impl Wrapped {
             deletes: AtomicUsize::new(0),
             corrupt_gets: AtomicBool::new(false),
             refuse_deletes: AtomicBool::new(false),
+            in_flight: AtomicUsize::new(0),
+            max_in_flight: AtomicUsize::new(0),
+            get_delay_ms: AtomicUsize::new(0),
             list_barrier: None,
         }
     }
@@ -105,7 +113,15 @@ impl CloudStore for Wrapped {
 
     async fn get(&self, name: &str) -> Result<StoredObject, CloudError> {
         self.gets.fetch_add(1, Ordering::SeqCst);
-        let mut object = self.inner.get(name).await?;
+        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        self.max_in_flight.fetch_max(now, Ordering::SeqCst);
+        let delay = self.get_delay_ms.load(Ordering::SeqCst) as u64;
+        if delay > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
+        }
+        let result = self.inner.get(name).await;
+        self.in_flight.fetch_sub(1, Ordering::SeqCst);
+        let mut object = result?;
         if self.corrupt_gets.load(Ordering::SeqCst)
             && let Some(byte) = object.bytes.get_mut(100)
         {
