@@ -272,4 +272,35 @@ mod tests {
         assert_eq!(parse_name(&format!("{good}-1")), Err(()));
         assert_eq!(parse_name(&good.to_uppercase().replace("CAIRN-R-", "cairn-r-")), Err(()));
     }
+
+    fn wrap(generation: u32, born: u64, id: u8, stored_secs: u64) -> ObjectMeta {
+        let name =
+            EpochName { generation, born, epoch_id: EpochId::from_bytes([id; 16]), created: born, uniq: 1 };
+        ObjectMeta {
+            name: name.render(),
+            provider_id: name.render(),
+            version: None,
+            size: 164,
+            sha256: None,
+            modified: SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(stored_secs),
+            app_properties: Default::default(),
+        }
+    }
+
+    fn active(objects: Vec<ObjectMeta>) -> u8 {
+        Listing::from_objects(objects).active_epoch().unwrap().epoch_id.as_bytes()[0]
+    }
+
+    #[test]
+    fn active_epoch_rule() {
+        // A higher generation wins even when born earlier by a lagging clock.
+        assert_eq!(active(vec![wrap(1, 500, 1, 10), wrap(2, 100, 2, 20)]), 2);
+        // Same generation: the one the provider stored first, whatever the ids or clocks.
+        assert_eq!(active(vec![wrap(3, 900, 9, 11), wrap(3, 100, 1, 10)]), 1);
+        assert_eq!(active(vec![wrap(3, 100, 1, 12), wrap(3, 900, 9, 11)]), 9);
+        // Same generation, same store time: the greater epoch id.
+        assert_eq!(active(vec![wrap(3, 100, 1, 10), wrap(3, 100, 9, 10)]), 9);
+        assert_eq!(active(vec![wrap(3, 100, 9, 10), wrap(3, 100, 1, 10)]), 9);
+        assert!(Listing::from_objects(vec![]).active_epoch().is_none());
+    }
 }

@@ -1039,6 +1039,11 @@ impl UnlockedBackup {
             service.discard(&rendered).await;
             return Err(error);
         }
+        // Same-generation losers of a creation race would otherwise win the tie-break once the
+        // epoch's first wrap is gone (docs/SERVICE.md §3).
+        if listing.active_epoch().map(|e| e.epoch_id) == Some(epoch_id) {
+            service.retire_concurrent_losers(&listing, entry).await;
+        }
         let mut retired = 0;
         for old in entry.wraps.iter().filter(|w| w.name.age_key() < name.age_key()) {
             if service.inner.store.delete(&old.meta.name).await.is_ok() {
@@ -1077,5 +1082,25 @@ fn same_epoch_key(old: &UnlockedEpoch, new: &UnlockedEpoch) -> Result<(), CairnE
     match new.open_record(&sealed) {
         Ok(opened) if opened.secret() == probe.secret() => Ok(()),
         _ => Err(CairnError::verification(VerificationStage::ContentDiffers)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn production_config_uses_the_recommended_kdf_and_refuses_weaker_ones() {
+        assert_eq!(ServiceConfig::new().kdf_params(), KdfParams::recommended());
+        assert_eq!(ServiceConfig::default().kdf_params(), KdfParams::recommended());
+        let weak = KdfParams::from_untrusted(64, 1, 1).unwrap();
+        assert_eq!(
+            ServiceConfig::new().with_kdf_params(weak).unwrap_err().kind(),
+            crate::ErrorKind::InvalidInput
+        );
+        let stronger = KdfParams::from_untrusted(128 * 1024, 3, 4).unwrap();
+        assert_eq!(ServiceConfig::new().with_kdf_params(stronger).unwrap().kdf_params(), stronger);
+        assert_eq!(ServiceConfig::new().with_parallel_downloads(0).parallel_downloads, 1);
+        assert_eq!(ServiceConfig::new().with_parallel_downloads(1000).parallel_downloads, 32);
     }
 }

@@ -758,3 +758,16 @@ async fn no_secret_appears_in_debug_or_errors() {
         }
     }
 }
+
+#[tokio::test]
+async fn production_kdf_parameters_are_used_by_default() {
+    let store = memory();
+    let service = BackupService::new(store.clone(), clock(), cairn_core::ServiceConfig::new());
+    let unlocked = service.create_first_password(pw("real parameters"), &policy()).await.unwrap();
+    unlocked.backup_wallet(&mnemonic_request(PHRASE_A, "a")).await.unwrap();
+    let inventory = service.inventory().await.unwrap();
+    assert_eq!(inventory.active().unwrap().kdf_params, Some(cairn_core::KdfParams::recommended()));
+    let restored = service.unlock(pw("real parameters"), None).await.unwrap().restore_all().await.unwrap();
+    assert_eq!(restored.wallets.len(), 1);
+    assert_eq!(service.kdf_runs(), 2);
+}
