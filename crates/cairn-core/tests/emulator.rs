@@ -124,3 +124,31 @@ async fn huawei_round_trip_and_rate_limit() {
     let report = phone.unlock(pw("huawei pass 2"), None).await.unwrap().restore_all().await.unwrap();
     assert_eq!(report.wallets[0].expose_phrase().unwrap().expose_str(), PHRASE_C);
 }
+
+#[tokio::test]
+async fn drive_two_devices_back_up_at_once_and_nothing_is_lost() {
+    let emu = Emu::start().await;
+    let dave = emu.account("dave").await;
+    let clock = clock();
+    let phone = service_on(emu.drive(&dave.google_access), clock.clone());
+    let tablet = service_on(emu.drive(&dave.google_access), clock.clone());
+    let on_phone = phone.create_first_password(pw("two devices"), &policy()).await.unwrap();
+    let on_tablet = tablet.unlock(pw("two devices"), None).await.unwrap();
+    let (a, b) = (mnemonic_request(PHRASE_A, "a"), mnemonic_request(PHRASE_B, "b"));
+    let (ra, rb) = tokio::join!(on_phone.backup_wallet(&a), on_tablet.backup_wallet(&b));
+    ra.unwrap();
+    rb.unwrap();
+    clock.advance(1);
+    let (c1, c2) = (mnemonic_request(PHRASE_C, "c"), key_request("k"));
+    let (ra, rb) = tokio::join!(on_phone.backup_wallet(&c1), on_tablet.backup_wallet(&c2));
+    ra.unwrap();
+    rb.unwrap();
+    let report = service_on(emu.drive(&dave.google_access), clock)
+        .unlock(pw("two devices"), None)
+        .await
+        .unwrap()
+        .restore_all()
+        .await
+        .unwrap();
+    assert_eq!(report.wallets.len(), 4);
+}

@@ -771,3 +771,31 @@ async fn production_kdf_parameters_are_used_by_default() {
     assert_eq!(restored.wallets.len(), 1);
     assert_eq!(service.kdf_runs(), 2);
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_kdf_runs_off_the_async_executor() {
+    // One executor thread: if the KDF ran on it, the ticker could not tick during the unlock.
+    let store = memory();
+    let service = BackupService::new(store.clone(), clock(), cairn_core::ServiceConfig::new());
+    service.create_first_password(pw("blocking check"), &policy()).await.unwrap();
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let ticks = std::sync::atomic::AtomicUsize::new(0);
+    let unlock = async {
+        let result = service.unlock(pw("blocking check"), None).await;
+        done.store(true, Ordering::SeqCst);
+        result
+    };
+    let ticker = async {
+        while !done.load(Ordering::SeqCst) {
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+            ticks.fetch_add(1, Ordering::SeqCst);
+        }
+    };
+    let (unlocked, ()) = tokio::join!(unlock, ticker);
+    unlocked.unwrap();
+    assert!(
+        ticks.load(Ordering::SeqCst) >= 5,
+        "executor was blocked: {} ticks",
+        ticks.load(Ordering::SeqCst)
+    );
+}
