@@ -304,30 +304,42 @@ impl CairnError {
 
     /// A short sentence for the user.
     pub fn message(&self) -> String {
-        match self {
-            Self::NoBackupsFound => "No backups found for this account.".to_owned(),
-            Self::QuotaExceeded { .. } => "Your cloud storage is full.".to_owned(),
-            Self::NotSignedIn => "You are not signed in to your cloud account.".to_owned(),
-            Self::ReauthRequired => "Your cloud session has expired.".to_owned(),
-            Self::Network { .. } => "Could not reach your cloud storage.".to_owned(),
-            Self::WrongPassword => "That backup password is not correct.".to_owned(),
-            Self::Corrupted { .. } => "The backup is damaged and cannot be read.".to_owned(),
-            Self::UnsupportedVersion { .. } => {
-                "This backup was made by a newer version of the app.".to_owned()
+        let text = match self {
+            Self::WrongPassword => "That backup password is not correct.",
+            Self::NoBackupsFound => "No backups found for this account.",
+            Self::BackupExists => "This account already has a backup password.",
+            Self::NotFound => "That backup no longer exists.",
+            Self::QuotaExceeded { .. } => "Your cloud storage is full.",
+            Self::NotSignedIn => "You are not signed in to your cloud account.",
+            Self::ReauthRequired => "Your cloud session has expired.",
+            Self::RateLimited { .. } => "The cloud service is busy and asked us to slow down.",
+            Self::Network { .. } => "Could not reach your cloud storage.",
+            Self::Corrupted { .. } => "The backup is damaged and cannot be read.",
+            Self::UnsupportedVersion { .. } => "This backup was made by a newer version of the app.",
+            Self::KdfParamsOutOfBounds { .. } => "This backup asks for unsafe settings and was not opened.",
+            Self::PasswordPolicy(policy) => return capitalised(&policy.to_string()),
+            Self::InvalidMnemonic(error) => return capitalised(&error.to_string()),
+            Self::InvalidPrivateKey(error) => return capitalised(&error.to_string()),
+            Self::PassphraseMismatch => "The passphrase does not match this wallet.",
+            Self::ProviderUnavailable { reason } => provider_message(*reason),
+            Self::VerificationFailed { .. } => {
+                "The backup could not be confirmed after upload; your previous backup is unchanged."
             }
-            Self::ProviderUnavailable { reason } => provider_message(*reason).to_owned(),
-            other => {
-                let mut text = other.to_string();
-                if let Some(first) = text.get(..1) {
-                    let upper = first.to_uppercase();
-                    text.replace_range(..1, &upper);
+            Self::Conflict { reason } => match reason {
+                ConflictReason::ConcurrentEpochCreated => {
+                    "Another device set a different backup password for this account at the same time."
                 }
-                if !text.ends_with('.') {
-                    text.push('.');
+                ConflictReason::EpochNoLongerActive => "A newer backup password was set on another device.",
+                ConflictReason::DeleteConfirmationStale => {
+                    "The backups changed since you confirmed the deletion; nothing was deleted."
                 }
-                text
-            }
-        }
+                ConflictReason::ConcurrentWrite => "Another device changed your backups at the same time.",
+            },
+            Self::InvalidInput { what } => return capitalised(&format!("invalid input: {what}")),
+            Self::Cloud { .. } => "The cloud service answered unexpectedly.",
+            Self::Internal { .. } => "Something went wrong inside the app.",
+        };
+        text.to_owned()
     }
 
     /// What the user can do about it.
@@ -417,6 +429,19 @@ impl CairnError {
     pub(crate) fn conflict(reason: ConflictReason) -> Self {
         Self::Conflict { reason }
     }
+}
+
+/// First letter upper case, final full stop: lower-crate error texts as sentences.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    let mut sentence: String = match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    };
+    if !sentence.ends_with('.') {
+        sentence.push('.');
+    }
+    sentence
 }
 
 fn provider_message(reason: ProviderUnavailableReason) -> &'static str {
@@ -620,14 +645,44 @@ mod tests {
     fn every_error_has_message_and_hint() {
         let samples = [
             CairnError::WrongPassword,
-            CairnError::conflict(ConflictReason::EpochNoLongerActive),
-            CairnError::verification(VerificationStage::BytesDiffer),
-            CairnError::invalid("label too long"),
+            CairnError::NoBackupsFound,
+            CairnError::BackupExists,
+            CairnError::NotFound,
+            CairnError::QuotaExceeded { used: None, limit: None },
+            CairnError::NotSignedIn,
+            CairnError::ReauthRequired,
+            CairnError::RateLimited { retry_after: None },
+            CairnError::Network { kind: None },
+            CairnError::corrupted(Damage::NameMismatch),
+            CairnError::UnsupportedVersion { found: 2 },
+            CairnError::KdfParamsOutOfBounds { reason: "memory above 256 MiB" },
+            CairnError::PasswordPolicy(PasswordPolicyError::TooShort { min_chars: 6 }),
+            CairnError::InvalidMnemonic(MnemonicError::UnknownWord { position: 3 }),
+            CairnError::InvalidPrivateKey(PrivateKeyError::BadWifChecksum),
             CairnError::PassphraseMismatch,
+            CairnError::ProviderUnavailable { reason: ProviderUnavailableReason::HmsCoreMissing },
+            CairnError::verification(VerificationStage::BytesDiffer),
+            CairnError::conflict(ConflictReason::ConcurrentEpochCreated),
+            CairnError::conflict(ConflictReason::EpochNoLongerActive),
+            CairnError::conflict(ConflictReason::DeleteConfirmationStale),
+            CairnError::conflict(ConflictReason::ConcurrentWrite),
+            CairnError::invalid("label too long"),
+            CairnError::Cloud { status: Some(418), provider_reason: None },
+            CairnError::internal("rng"),
         ];
+        let mut kinds = std::collections::BTreeSet::new();
         for error in samples {
-            assert!(!error.message().is_empty() && error.message().ends_with('.'));
-            assert!(!error.hint().is_empty());
+            let message = error.message();
+            assert!(message.ends_with('.'), "{message}");
+            assert!(message.chars().next().is_some_and(char::is_uppercase), "{message}");
+            assert!(!message.contains("Reason") && !message.contains("Stage"), "{message}");
+            assert!(error.hint().ends_with('.') || error.hint().ends_with("retry"), "{}", error.hint());
+            kinds.insert(error.kind());
         }
+        assert_eq!(kinds.len(), ErrorKind::ALL.len(), "every kind has a sample");
+        assert_eq!(
+            CairnError::PasswordPolicy(PasswordPolicyError::TooShort { min_chars: 6 }).message(),
+            "The backup password must be at least 6 characters long."
+        );
     }
 }

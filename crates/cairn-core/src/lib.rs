@@ -24,7 +24,7 @@ pub use wallet::{
 };
 
 // Re-exported so apps need only this crate for the types its API takes and returns.
-pub use cairn_cloud::{CloudError, CloudStore};
+pub use cairn_cloud::{CloudError, CloudStore, Quota};
 pub use cairn_crypto::format::{EpochId, RecordId};
 pub use cairn_crypto::password::PasswordPolicy;
 pub use cairn_crypto::{BackupPassword, KdfParams, Language, Mnemonic, PrivateKey, SecretString};

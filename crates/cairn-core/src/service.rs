@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use cairn_cloud::memory::MemoryStore;
-use cairn_cloud::{AppProperties, CloudError, CloudStore};
+use cairn_cloud::{AppProperties, CloudError, CloudStore, Quota};
 use cairn_crypto::format::{
     EpochId, ObjectInfo, RecordId, RecordPlaintext, UnlockedEpoch, WalletSecret, create_epoch, inspect,
     rewrap_epoch, unlock_epoch,
@@ -293,6 +293,11 @@ impl BackupService {
     /// and benchmarks check "one KDF per unlock" without timing anything.
     pub fn kdf_runs(&self) -> u64 {
         self.inner.kdf_runs.load(Ordering::SeqCst)
+    }
+
+    /// The account's storage usage, so an app can warn before a backup hits a full quota.
+    pub async fn storage_quota(&self) -> Result<Quota, CairnError> {
+        Ok(self.inner.store.quota().await?)
     }
 
     /// The store this service works on.
@@ -879,19 +884,18 @@ impl UnlockedBackup {
     pub async fn restore_all(&self) -> Result<RestoreReport, CairnError> {
         let epoch_id = self.epoch_id();
         let listing = self.service.listing().await?;
-        let (restored, failures, _) = self.open_newest_copies(&listing).await?;
+        let (restored, failures) = self.open_newest_copies(&listing).await?;
         let mut wallets: Vec<RestoredWallet> = restored.into_iter().map(|(wallet, _)| wallet).collect();
         wallets.sort_by_key(|w| (w.backed_up_at, w.record_id));
         Ok(RestoreReport { epoch_id, wallets, failures })
     }
 
     /// For every record of this epoch, the newest copy that opens (with its position among the
-    /// copies, oldest = 0), the records where none does, and the number of copies tried.
-    #[allow(clippy::type_complexity)]
+    /// copies, oldest = 0), and the records where none does.
     async fn open_newest_copies(
         &self,
         listing: &Listing,
-    ) -> Result<(Vec<(RestoredWallet, usize)>, Vec<RestoreFailure>, usize), CairnError> {
+    ) -> Result<(Vec<(RestoredWallet, usize)>, Vec<RestoreFailure>), CairnError> {
         let epoch_id = self.epoch_id();
         struct Pending<'a> {
             record_id: RecordId,
@@ -910,7 +914,6 @@ impl UnlockedBackup {
             .collect();
         let mut restored = Vec::new();
         let mut failures = Vec::new();
-        let mut tried = 0;
         while !pending.is_empty() {
             let names: Vec<String> = pending
                 .iter()
@@ -918,7 +921,6 @@ impl UnlockedBackup {
                     p.next.checked_sub(1).and_then(|i| p.copies.get(i)).map(|c| c.meta.name.clone())
                 })
                 .collect();
-            tried += names.len();
             let fetched = self.service.fetch_all(&names).await;
             let mut still = Vec::new();
             for (mut p, result) in pending.into_iter().zip(fetched) {
@@ -958,7 +960,7 @@ impl UnlockedBackup {
             }
             pending = still;
         }
-        Ok((restored, failures, tried))
+        Ok((restored, failures))
     }
 
     /// Removes leftovers of interrupted operations in this epoch: record copies older than a
@@ -967,7 +969,7 @@ impl UnlockedBackup {
     pub async fn cleanup(&self) -> Result<CleanupReport, CairnError> {
         let listing = self.service.listing().await?;
         let mut report = CleanupReport::default();
-        let (restored, _, _) = self.open_newest_copies(&listing).await?;
+        let (restored, _) = self.open_newest_copies(&listing).await?;
         for (wallet, index) in restored {
             let Some(copies) = listing.records.get(&(self.epoch_id(), wallet.record_id)) else { continue };
             for (position, copy) in copies.iter().enumerate() {

@@ -167,6 +167,8 @@ async fn failed_upload_keeps_the_old_copy_and_reports_quota() {
     let error = unlocked.backup_wallet(&mnemonic_request(PHRASE_A, "b")).await.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::QuotaExceeded);
     assert!(error.hint().contains("Free up space"));
+    let quota = service.storage_quota().await.unwrap();
+    assert_eq!((quota.used, quota.limit), (164 + 392, Some(900)));
     let report = unlocked.restore_all().await.unwrap();
     assert_eq!(report.wallets[0].label(), "a");
 }
