@@ -158,4 +158,75 @@ mod tests {
         huge_count.extend_from_slice(&checksum);
         assert_eq!(decode(&huge_count).unwrap_err().kind(), crate::ErrorKind::Corrupted);
     }
+
+    /// xorshift64*: deterministic pseudo-random bytes without a dependency.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    fn sealed(mut body: Vec<u8>) -> Vec<u8> {
+        let checksum = Sha256::digest(&body);
+        body.extend_from_slice(&checksum);
+        body
+    }
+
+    #[test]
+    fn hostile_files_with_valid_checksums_are_refused_without_panicking() {
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        for _ in 0..2000 {
+            let mut body = EXPORT_MAGIC.to_vec();
+            body.push(EXPORT_VERSION);
+            // Small counts and lengths so the parser gets deep into the structure.
+            body.extend_from_slice(&(rng.below(4) as u32).to_be_bytes());
+            let extra = rng.below(600);
+            for _ in 0..extra {
+                body.push(match rng.below(4) {
+                    0 => 0,
+                    1 => b'c',
+                    2 => rng.below(256) as u8,
+                    _ => (rng.below(200) + 1) as u8,
+                });
+            }
+            if rng.below(2) == 0 && body.len() > 14 {
+                // A plausible name length and a Cairn-looking name.
+                body[13] = 20;
+                let prefix = b"cairn-r-";
+                for (i, b) in prefix.iter().enumerate() {
+                    if let Some(slot) = body.get_mut(14 + i) {
+                        *slot = *b;
+                    }
+                }
+            }
+            let file = sealed(body);
+            assert!(decode(&file).is_err());
+        }
+    }
+
+    #[test]
+    fn a_single_object_must_be_a_valid_cairn_object_matching_its_name() {
+        let name = "cairn-r-".to_owned() + &"ab".repeat(16) + "-" + &"cd".repeat(32) + "-0000000005-00000001";
+        let mut body = EXPORT_MAGIC.to_vec();
+        body.push(EXPORT_VERSION);
+        body.extend_from_slice(&1u32.to_be_bytes());
+        body.push(name.len() as u8);
+        body.extend_from_slice(name.as_bytes());
+        body.extend_from_slice(&392u32.to_be_bytes());
+        body.extend_from_slice(&[0u8; 392]);
+        assert_eq!(decode(&sealed(body.clone())).unwrap_err().kind(), crate::ErrorKind::Corrupted);
+        // Declared longer than any v1 object: refused before reading it.
+        let at = body.len() - 392 - 4;
+        body[at..at + 4].copy_from_slice(&(MAX_OBJECT_LEN as u32 + 1).to_be_bytes());
+        assert_eq!(decode(&sealed(body)).unwrap_err(), damaged("object length out of bounds"));
+    }
 }
