@@ -64,6 +64,11 @@ impl ServiceConfig {
         self
     }
 
+    /// How many downloads run at once.
+    pub fn parallel_downloads(&self) -> usize {
+        self.parallel_downloads
+    }
+
     /// The parameters new epochs are created with.
     pub fn kdf_params(&self) -> KdfParams {
         self.kdf_params

@@ -362,6 +362,12 @@ async fn forgotten_password_starts_a_new_epoch_and_the_old_one_stays_restorable(
     assert_eq!(report.wallets.len(), 1);
     assert_eq!(report.wallets[0].label(), "old wallet");
     assert_eq!(report.wallets[0].record_id(), old_receipt.record_id);
+    // An export of the old epoch alone carries its wrap and its record, nothing of the new one.
+    let old_only = phone.export(ExportScope::Epoch(old.epoch_id())).await.unwrap();
+    assert_eq!(old_only.objects, 2);
+    let offline = BackupService::open_export(&old_only.bytes, clock.clone(), config()).await.unwrap();
+    assert_eq!(offline.inventory().await.unwrap().epochs.len(), 1);
+    assert_eq!(offline.unlock(pw("new password"), None).await.unwrap_err(), CairnError::WrongPassword);
     let current = phone.unlock(pw("new password"), None).await.unwrap().restore_all().await.unwrap();
     assert_eq!(current.wallets.len(), 1);
     assert_eq!(current.wallets[0].label(), "new wallet");
