@@ -193,7 +193,9 @@ async fn run(cli: Cli) -> i32 {
     match result {
         Ok(done) => {
             if global.json {
-                ui::out(&done.json.to_string());
+                if !done.json.is_null() {
+                    ui::out(&done.json.to_string());
+                }
             } else {
                 for line in &done.human {
                     ui::out(line);

@@ -50,5 +50,6 @@ pub async fn serve(_global: &Global, args: ServeArgs) -> Result<Done, CliError> 
         .await
         .map_err(|e| CliError::Internal(format!("cannot save the emulator state: {e}")))?;
     ui::err("emulator stopped");
-    Ok(Done { json: serde_json::json!({"stopped": true}), human: Vec::new(), exit_code: 0 })
+    // The `listening on` line was the output; nothing more goes to stdout.
+    Ok(Done { json: serde_json::Value::Null, human: Vec::new(), exit_code: 0 })
 }
