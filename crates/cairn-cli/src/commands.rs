@@ -127,6 +127,41 @@ pub struct DeleteArgs {
     yes_delete: bool,
 }
 
+/// Strength feedback for a new password (no password text): a JSON value and a human line.
+fn strength(password: &cairn_crypto::BackupPassword) -> (Value, String) {
+    use cairn_crypto::password::{StrengthScore, StrengthWarning, estimate_strength};
+    let estimate = estimate_strength(password, &config().kdf_params());
+    let word = match estimate.score {
+        StrengthScore::VeryWeak => "very weak",
+        StrengthScore::Weak => "weak",
+        StrengthScore::Fair => "fair",
+        StrengthScore::Strong => "strong",
+        StrengthScore::VeryStrong => "very strong",
+    };
+    let warnings: Vec<&str> = estimate
+        .warnings
+        .iter()
+        .map(|w| match w {
+            StrengthWarning::CommonPassword => "common_password",
+            StrengthWarning::ContainsCommonPassword => "contains_common_password",
+            StrengthWarning::Repeated => "repeated",
+            StrengthWarning::Sequence => "sequence",
+            StrengthWarning::KeyboardPattern => "keyboard_pattern",
+            StrengthWarning::Date => "date",
+            StrengthWarning::LeadingOrTrailingSpace => "leading_or_trailing_space",
+        })
+        .collect();
+    let bits = estimate.guesses_bits().round();
+    let mut line = format!("Password strength: {word} (about {bits} bits of guessing)");
+    if estimate.score <= StrengthScore::Weak {
+        line.push_str("; a longer password of several unrelated words is much harder to guess");
+    }
+    if !warnings.is_empty() {
+        line.push_str(&format!(" [{}]", warnings.join(", ")));
+    }
+    (json!({"score": estimate.score.value(), "guesses_bits": bits, "warnings": warnings}), line)
+}
+
 fn config() -> ServiceConfig {
     ServiceConfig::new()
 }
@@ -187,8 +222,10 @@ pub async fn backup(global: &Global, args: BackupArgs) -> Result<Done, CliError>
     let service = service(global).await?;
     let inventory = ui::spin("Reading the backups", service.inventory()).await?;
     let created = inventory.active_epoch.is_none();
+    let mut feedback = None;
     let unlocked = if created {
         let password = secrets::new_password(global.password_file.as_deref(), "New backup password")?;
+        feedback = Some(strength(&password));
         ui::spin(
             "Setting the backup password",
             service.create_first_password(password, &PasswordPolicy::new()),
@@ -209,9 +246,12 @@ pub async fn backup(global: &Global, args: BackupArgs) -> Result<Done, CliError>
         "retired_copies": receipt.retired_copies,
         "created_epoch": created,
     }});
+    let mut json = json;
     let mut human = Vec::new();
-    if created {
+    if let Some((value, line)) = feedback {
+        json["backed_up"]["password_strength"] = value;
         human.push(format!("Backup password set (epoch {}).", receipt.epoch_id));
+        human.push(line);
     }
     human.push(ui::green(&format!(
         "Backed up and verified at {} (wallet {}).",
@@ -488,14 +528,16 @@ pub async fn check_password(global: &Global, args: EpochArg) -> Result<Done, Cli
 pub async fn new_password(global: &Global) -> Result<Done, CliError> {
     let service = service(global).await?;
     let password = secrets::new_password(global.password_file.as_deref(), "New backup password")?;
+    let (strength_json, strength_line) = strength(&password);
     let unlocked =
         ui::spin("Starting a new epoch", service.start_new_epoch(password, &PasswordPolicy::new())).await?;
     let epoch = unlocked.epoch_id();
     unlocked.close();
     Ok(Done::ok(
-        json!({"new_epoch": {"epoch_id": epoch.to_string()}}),
+        json!({"new_epoch": {"epoch_id": epoch.to_string(), "password_strength": strength_json}}),
         vec![
             ui::green(&format!("New backup password set (epoch {epoch}).")),
+            strength_line,
             "Older backups stay in the cloud: restore them with `cairn restore --epoch ID` if you remember their password."
                 .into(),
         ],
@@ -515,13 +557,14 @@ pub async fn change_password(global: &Global, args: ChangePasswordArgs) -> Resul
     let new = secrets::new_password(args.new_password_file.as_deref(), "New backup password")?;
     let policy = PasswordPolicy::new();
     policy.check(&new).map_err(CairnError::from)?;
+    let (strength_json, strength_line) = strength(&new);
     let mut unlocked = ui::spin("Checking the current password", service.unlock(old, epoch)).await?;
     let change = ui::spin("Changing the password", unlocked.change_password(new, &policy)).await?;
     unlocked.close();
     Ok(Done::ok(
         json!({"password_changed": {"epoch_id": change.epoch_id.to_string(), "changed_at": change.changed_at,
-               "retired_wraps": change.retired_wraps}}),
-        vec![ui::green(&format!("Backup password changed (epoch {}).", change.epoch_id))],
+               "retired_wraps": change.retired_wraps, "password_strength": strength_json}}),
+        vec![ui::green(&format!("Backup password changed (epoch {}).", change.epoch_id)), strength_line],
     ))
 }
 

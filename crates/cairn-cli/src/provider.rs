@@ -242,7 +242,8 @@ async fn google_tokens(oauth: &GoogleOAuthConfig, global: &Global) -> Result<Des
         let token = RefreshToken::new(stored.expose_str().trim().to_owned());
         return DesktopTokenProvider::new(oauth, token).map_err(sign_in_failed);
     }
-    let quiet = global.json;
+    // Open a browser only for a person at a terminal; scripts and tests follow the printed URL.
+    let quiet = global.json || !std::io::IsTerminal::is_terminal(&std::io::stderr());
     let tokens = google_oauth::sign_in(oauth, |url| {
         let mut err = std::io::stderr();
         let _ = writeln!(err, "Sign in to Google Drive: open this address in your browser:\n  {url}");

@@ -16,16 +16,20 @@ const MAX_SECRET_FILE: u64 = 64 * 1024;
 /// with leading or trailing spaces stays exactly as written.
 pub fn read_secret_file(path: &Path) -> Result<SecretString, CliError> {
     let shown = path.display().to_string();
-    let mut text = String::new();
+    // Full capacity up front, so reading never reallocates and leaves unwiped copies behind.
+    let mut bytes = zeroize::Zeroizing::new(Vec::with_capacity(MAX_SECRET_FILE as usize + 1));
     let read = if path == Path::new("-") {
-        io::stdin().lock().take(MAX_SECRET_FILE + 1).read_to_string(&mut text)
+        io::stdin().lock().take(MAX_SECRET_FILE + 1).read_to_end(&mut bytes)
     } else {
         File::open(path)
             .map_err(|e| CliError::Input(format!("cannot open {shown}: {}", e.kind())))?
             .take(MAX_SECRET_FILE + 1)
-            .read_to_string(&mut text)
+            .read_to_end(&mut bytes)
     };
-    let secret = SecretString::new(text);
+    let secret = match std::str::from_utf8(&bytes) {
+        Ok(text) => SecretString::new(text.to_owned()),
+        Err(_) => return Err(CliError::Input(format!("{shown} is not UTF-8 text"))),
+    };
     match read {
         Ok(n) if n as u64 > MAX_SECRET_FILE => {
             Err(CliError::Input(format!("{shown} is too large for a secret")))
@@ -76,10 +80,12 @@ fn prompt_no_echo(prompt: &str) -> Result<SecretString, CliError> {
     }
     let tty = File::options().read(true).write(true).open("/dev/tty").map_err(|_| no_terminal())?;
     let mut out = &tty;
+    // Echo goes off before the prompt shows, so nothing typed after it can be echoed.
+    let guard = EchoOff::new(&tty);
     let _ = write!(out, "{prompt}: ");
     let _ = out.flush();
-    let guard = EchoOff::new(&tty);
-    let mut line = String::new();
+    // Capacity up front so a typed password does not leave reallocated, unwiped copies.
+    let mut line = String::with_capacity(4096);
     let read = BufReader::new(&tty).read_line(&mut line);
     drop(guard);
     let _ = writeln!(out);

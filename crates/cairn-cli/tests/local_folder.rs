@@ -48,6 +48,7 @@ fn every_subcommand_on_a_local_folder() {
     assert_eq!(first.code, 0, "{first:?}");
     let receipt = &first.json()["backed_up"];
     assert_eq!(receipt["created_epoch"], true);
+    assert!(receipt["password_strength"]["score"].as_u64().unwrap() <= 4);
     assert_eq!(receipt["record_id"].as_str().unwrap().len(), 64);
     assert!(receipt["verified_at"].as_u64().unwrap() > 1_600_000_000);
     let epoch1 = receipt["epoch_id"].as_str().unwrap().to_owned();

@@ -79,3 +79,84 @@ fn demo_exits_zero_and_tells_every_step() {
     assert_eq!(doc["demo"]["ok"], true);
     assert_eq!(doc["demo"]["steps"].as_array().unwrap().len(), 9);
 }
+
+/// Runs `cairn args` on a pseudo-terminal (util-linux `script`), typing each answer once the
+/// output shows its prompt; returns the exit code and everything the terminal showed.
+fn on_terminal(sb: &Sandbox, args: &str, answers: &[(&str, &str)]) -> (i32, String) {
+    use std::io::{Read, Write};
+    use std::sync::{Arc, Mutex};
+    let mut child = std::process::Command::new("script")
+        .args(["-qec", &format!("{} {args}", common::BIN), "/dev/null"])
+        .env("XDG_DATA_HOME", sb.path("data"))
+        .env("XDG_CONFIG_HOME", sb.path("config"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("util-linux `script` runs the CLI on a pseudo-terminal");
+    let shown = Arc::new(Mutex::new(Vec::new()));
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = {
+        let shown = shown.clone();
+        std::thread::spawn(move || {
+            let mut chunk = [0u8; 512];
+            while let Ok(n) = stdout.read(&mut chunk) {
+                if n == 0 {
+                    break;
+                }
+                shown.lock().unwrap().extend_from_slice(&chunk[..n]);
+            }
+        })
+    };
+    let mut stdin = child.stdin.take().unwrap();
+    let started = std::time::Instant::now();
+    for (i, (prompt, answer)) in answers.iter().enumerate() {
+        // The prompt must appear once more than it was already answered.
+        let answered = answers[..i].iter().filter(|(p, _)| p == prompt).count();
+        loop {
+            let text = String::from_utf8_lossy(&shown.lock().unwrap()).into_owned();
+            if text.matches(prompt).count() > answered {
+                break;
+            }
+            assert!(started.elapsed().as_secs() < 60, "prompt {prompt:?} never came: {text:?}");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        stdin.write_all(format!("{answer}\n").as_bytes()).unwrap();
+        stdin.flush().unwrap();
+    }
+    let status = child.wait().unwrap();
+    drop(stdin);
+    reader.join().unwrap();
+    let text = String::from_utf8_lossy(&shown.lock().unwrap()).into_owned();
+    (status.code().unwrap_or(-1), text)
+}
+
+#[test]
+fn passwords_typed_on_a_terminal_are_not_echoed() {
+    let sb = Sandbox::new();
+    let store = sb.path("store");
+    let phrase = sb.secret("phrase", PHRASE);
+    let backup = format!("--store {} backup --mnemonic-file {phrase}", store.display());
+    let (code, shown) = on_terminal(
+        &sb,
+        &backup,
+        &[("New backup password:", "typed Secret 1"), ("Type it again:", "typed Secret 1")],
+    );
+    assert_eq!(code, 0, "{shown}");
+    assert!(shown.contains("Backed up and verified"), "{shown}");
+    assert!(!shown.contains("typed Secret 1"), "the password was echoed: {shown}");
+
+    let check = format!("--store {} check-password", store.display());
+    let (code, shown) = on_terminal(&sb, &check, &[("Backup password:", "typed secret 1")]);
+    assert_eq!(code, 3, "{shown}");
+    assert!(shown.contains("wrong_password") && !shown.contains("typed secret 1"), "{shown}");
+
+    let renew = format!("--store {} new-password", store.display());
+    let (code, shown) = on_terminal(
+        &sb,
+        &renew,
+        &[("New backup password:", "one password"), ("Type it again:", "another one")],
+    );
+    assert_eq!(code, 2, "different confirmations are refused: {shown}");
+    assert!(!shown.contains("one password") && !shown.contains("another one"), "{shown}");
+}
