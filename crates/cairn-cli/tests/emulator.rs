@@ -53,6 +53,17 @@ fn drive_and_huawei_through_the_emulator() {
         ["--provider", "huawei", "--huawei-api-base", &emu.url, "--huawei-token-file", &token_file, "--json"];
     let list = sb.run(&with(&huawei, &["list"]));
     assert_eq!(list.json()["inventory"]["epochs"][0]["wallet_count"], 1, "{list:?}");
+    // HUAWEI Cloud agreement not accepted: the provider cannot be used, with its own hint.
+    let (status, _) = emu.control(
+        "POST",
+        "/__control/accounts/carol@example.com",
+        &json!({"huawei_agreement_signed": false}),
+    );
+    assert_eq!(status, 200);
+    let refused = sb.run(&with(&huawei, &["list"]));
+    assert_eq!((refused.code, refused.error_kind().as_str()), (7, "provider_unavailable"), "{refused:?}");
+    emu.control("POST", "/__control/accounts/carol@example.com", &json!({"huawei_agreement_signed": true}));
+    assert_eq!(sb.run(&with(&huawei, &["list"])).code, 0);
     let unsigned = sb.run(&["--provider", "huawei", "--huawei-api-base", &emu.url, "--json", "list"]);
     assert_eq!((unsigned.code, unsigned.error_kind().as_str()), (7, "not_signed_in"));
     sb.assert_no_leak(&[PHRASE, "emulated password", token]);
