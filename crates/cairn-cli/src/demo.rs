@@ -144,7 +144,7 @@ async fn tell(story: &mut Story, base: &Url) -> Result<(), CliError> {
         new_phone.unlock(password(first_password), None).await.map_err(|e| fail(step, e.message()))?;
     let report = unlocked.restore_all().await.map_err(|e| fail(step, e.message()))?;
     unlocked.close();
-    let kdf_runs = new_phone.kdf_runs() - runs_before;
+    let kdf_runs = new_phone.kdf_runs().saturating_sub(runs_before);
     if !restored_exactly(&report, &[&wallet_a, &wallet_b]) || kdf_runs != 1 {
         return Err(fail(
             step,

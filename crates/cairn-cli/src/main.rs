@@ -155,6 +155,15 @@ fn main() {
                     _ => format!("invalid command line ({kind})"),
                 };
                 report_error(&CliError::Usage(message), true);
+            } else if hides_a_possible_secret(&e) {
+                report_error(
+                    &CliError::Usage(
+                        "unexpected argument (not shown: secrets are never taken from the command line; \
+                         use a --…-file option or the prompt)"
+                            .into(),
+                    ),
+                    false,
+                );
             } else {
                 let _ = e.print();
             }
@@ -172,6 +181,20 @@ fn main() {
     let code = runtime.block_on(run(cli));
     drop(runtime);
     std::process::exit(code);
+}
+
+/// A stray word (not an option) may be part of a recovery phrase or a password typed on the
+/// command line by mistake: clap would echo it, so such errors get a message without it.
+fn hides_a_possible_secret(error: &clap::Error) -> bool {
+    use clap::error::{ContextKind, ContextValue, ErrorKind as K};
+    if !matches!(error.kind(), K::UnknownArgument | K::InvalidSubcommand) {
+        return false;
+    }
+    match error.get(ContextKind::InvalidArg) {
+        Some(ContextValue::String(arg)) => !arg.starts_with('-'),
+        Some(ContextValue::Strings(args)) => args.iter().any(|a| !a.starts_with('-')),
+        _ => true,
+    }
 }
 
 async fn run(cli: Cli) -> i32 {

@@ -317,12 +317,27 @@ fn every_error_kind_the_emulator_can_cause() {
 }
 
 #[test]
-fn serve_stops_cleanly_on_sigterm() {
-    let mut emu = EmulatorProcess::start();
+fn serve_stops_cleanly_on_sigterm_and_keeps_its_data() {
+    let sb = Sandbox::new();
+    let data = sb.path("emulator-data");
+    let data = data.to_str().unwrap().to_owned();
+    let pw = sb.secret("pw", "persisted password");
+    let phrase = sb.secret("phrase", PHRASE);
+    let mut emu = EmulatorProcess::start_with(&["--data", &data]);
     let (status, health) = emu.control("GET", "/__control/health", &json!({}));
     assert_eq!((status, health["ok"].as_bool()), (200, Some(true)));
+    let backup = sb.run(&with(
+        &emu.args("gina@example.com", "drive"),
+        &["backup", "--mnemonic-file", &phrase, "--password-file", &pw],
+    ));
+    assert_eq!(backup.code, 0, "{backup:?}");
     let pid = emu.child.id().to_string();
     assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
     let status = emu.child.wait().unwrap();
     assert_eq!(status.code(), Some(0));
+
+    // A new process on the same data folder still holds the account and its backup.
+    let again = EmulatorProcess::start_with(&["--data", &data]);
+    let list = sb.run(&with(&again.args("gina@example.com", "drive"), &["list"]));
+    assert_eq!(list.json()["inventory"]["epochs"][0]["wallet_count"], 1, "{list:?}");
 }

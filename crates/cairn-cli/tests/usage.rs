@@ -21,6 +21,20 @@ fn usage_errors_exit_2() {
     assert_eq!(password_arg.code, 2);
     // The JSON error of a usage mistake does not echo the arguments.
     assert!(!phrase_arg.stdout.contains("abandon") && !password_arg.stdout.contains("hunter22"));
+    // Without --json too: a phrase typed as arguments by mistake is not echoed back.
+    let mut typed = vec!["backup"];
+    typed.extend(PHRASE.split(' '));
+    let stray = sb.run(&typed);
+    assert_eq!(stray.code, 2);
+    assert!(!stray.all().contains("abandon") && stray.stderr.contains("error:"), "{stray:?}");
+    let stray_command = sb.run(&["abandon", "about"]);
+    assert_eq!(stray_command.code, 2);
+    assert!(!stray_command.all().contains("abandon"), "{stray_command:?}");
+    let human_password = sb.run(&["--password", "hunter22", "list"]);
+    assert_eq!(human_password.code, 2);
+    assert!(!human_password.all().contains("hunter22"), "{human_password:?}");
+    let unknown_option = sb.run(&["list", "--frobnicate"]);
+    assert!(unknown_option.stderr.contains("--frobnicate"), "options are named: {unknown_option:?}");
     let neither = sb.run(&["--json", "backup"]);
     assert_eq!(neither.code, 2);
     let both_stdin = sb.run(&["--json", "backup", "--mnemonic-file", "-", "--password-file", "-"]);
