@@ -228,6 +228,16 @@ async fn run(cli: Cli) -> i32 {
         }
         Err(error) => {
             report_error(&error, global.json);
+            // A refresh token Google no longer accepts is useless: forget it, so the next run
+            // starts a fresh sign-in instead of failing the same way.
+            if global.provider == ProviderKind::Gdrive && error.kind() == "reauth_required" {
+                let path = provider::google_token_path();
+                if std::fs::remove_file(&path).is_ok() && !global.json {
+                    ui::err(
+                        "The stored Google sign-in was removed; the next command will ask you to sign in again.",
+                    );
+                }
+            }
             error.exit_code()
         }
     }

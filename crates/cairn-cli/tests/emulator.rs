@@ -131,9 +131,10 @@ fn google_drive_desktop_sign_in_against_the_emulator() {
 
     // Access revoked by the user: the stored token no longer works.
     emu.control("POST", "/__control/accounts/erin/revoke-tokens", &json!({}));
+    let refresh = std::fs::read_to_string(&token_path).unwrap();
     let revoked = sb.run(&with(&gdrive, &["list"]));
     assert_eq!((revoked.code, revoked.error_kind().as_str()), (7, "reauth_required"), "{revoked:?}");
-    let refresh = std::fs::read_to_string(&token_path).unwrap();
+    assert!(!token_path.exists(), "the dead refresh token is forgotten so the next run signs in again");
     sb.assert_no_leak(&[PHRASE, "google password", refresh.trim(), "emulator-client-secret"]);
 }
 
