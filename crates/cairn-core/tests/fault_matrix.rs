@@ -92,12 +92,15 @@ enum Fault {
     RateLimited429Always,
     ServerError503,
     DropUpload,
+    DropUploadOnce,
+    CutUploadReply,
     DropReadBack,
     CorruptDownload,
     Delay,
+    DeleteFails,
 }
 
-const FAULTS: [Fault; 10] = [
+const FAULTS: [Fault; 13] = [
     Fault::Unauthorized401Once,
     Fault::Unauthorized401Always,
     Fault::QuotaFull,
@@ -105,9 +108,12 @@ const FAULTS: [Fault; 10] = [
     Fault::RateLimited429Always,
     Fault::ServerError503,
     Fault::DropUpload,
+    Fault::DropUploadOnce,
+    Fault::CutUploadReply,
     Fault::DropReadBack,
     Fault::CorruptDownload,
     Fault::Delay,
+    Fault::DeleteFails,
 ];
 
 impl Fault {
@@ -120,9 +126,12 @@ impl Fault {
             Fault::RateLimited429Always => "429 always",
             Fault::ServerError503 => "503 always",
             Fault::DropUpload => "drop upload",
+            Fault::DropUploadOnce => "drop upload ×1",
+            Fault::CutUploadReply => "cut upload reply",
             Fault::DropReadBack => "drop read-back",
             Fault::CorruptDownload => "corrupt download",
             Fault::Delay => "delay 100ms",
+            Fault::DeleteFails => "503 on deletes",
         }
     }
 }
@@ -136,10 +145,19 @@ impl Fault {
 /// delete write nothing). Read-back faults hit writing operations at their verification step
 /// (`verification_failed`, nothing replaced) and restore at its first download (a transport
 /// failure: `network`, since the checksum refuses a corrupted body). Delays only slow things down.
+/// One dropped upload is retried; an upload whose reply is cut off was stored, and its retry
+/// stores a duplicate the adapters resolve: both succeed. Failing deletes only fail `delete`:
+/// everywhere else retiring older copies and wraps is best effort after verification.
 fn expected(op: Op, fault: Fault) -> &'static str {
     let writes = !matches!(op, Op::Restore | Op::Delete);
     match fault {
-        Fault::Unauthorized401Once | Fault::RateLimited429RetryAfter | Fault::Delay => "ok",
+        Fault::Unauthorized401Once
+        | Fault::RateLimited429RetryAfter
+        | Fault::Delay
+        | Fault::DropUploadOnce
+        | Fault::CutUploadReply => "ok",
+        Fault::DeleteFails if op == Op::Delete => "network",
+        Fault::DeleteFails => "ok",
         Fault::Unauthorized401Always => "reauth_required",
         Fault::RateLimited429Always => "rate_limited",
         Fault::ServerError503 => "network",
@@ -262,6 +280,15 @@ fn fault_rules(fault: Fault, provider: Provider, account: &str) -> Vec<Value> {
         Fault::ServerError503 => vec![everything(json!({"status": 503, "count": "always"}))],
         Fault::DropUpload => vec![everything(
             json!({"method": "POST", "path_prefix": provider.upload_path(), "count": "always", "drop_connection": true}),
+        )],
+        Fault::DropUploadOnce => vec![everything(
+            json!({"method": "POST", "path_prefix": provider.upload_path(), "count": 1, "drop_connection": true}),
+        )],
+        Fault::CutUploadReply => vec![everything(
+            json!({"method": "POST", "path_prefix": provider.upload_path(), "count": 1, "truncate_body": true}),
+        )],
+        Fault::DeleteFails => vec![everything(
+            json!({"method": "DELETE", "path": provider.download_glob(), "count": "always", "status": 503}),
         )],
         Fault::DropReadBack => vec![everything(
             json!({"method": "GET", "path": provider.download_glob(), "count": "always", "drop_connection": true}),
