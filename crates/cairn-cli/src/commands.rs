@@ -303,7 +303,10 @@ fn restore_output(
     }
     if let Some(passphrase) = passphrase {
         for w in &chosen {
-            if matches!(w.passphrase_status(), Ok(PassphraseStatus::Required | PassphraseStatus::Stored)) {
+            if matches!(
+                w.passphrase_status(),
+                Ok(PassphraseStatus::Required | PassphraseStatus::Stored | PassphraseStatus::None)
+            ) {
                 w.check_passphrase(passphrase)?;
             }
         }

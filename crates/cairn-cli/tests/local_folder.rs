@@ -88,6 +88,15 @@ fn every_subcommand_on_a_local_folder() {
     assert_eq!(savings["kind"]["words"], 24);
     assert_eq!(savings["chain_hints"][0], "eip155:1");
     assert!(savings.get("phrase").is_none());
+    assert_eq!(savings["passphrase"], "none");
+    // A passphrase given for a wallet that has none does not match it.
+    let stray = sb.secret("stray-passphrase", "not this wallet's");
+    let savings_id = savings["record_id"].as_str().unwrap();
+    let mismatch =
+        run(&["restore", "--wallet", savings_id, "--passphrase-file", &stray, "--password-file", &pw1]);
+    assert_eq!((mismatch.code, mismatch.error_kind().as_str()), (3, "passphrase_mismatch"));
+    let one = run(&["restore", "--wallet", savings_id, "--password-file", &pw1]).json();
+    assert_eq!(one["restored"]["wallets"].as_array().unwrap().len(), 1);
     let hot = wallets.iter().find(|w| w["label"] == "Hot").unwrap();
     assert_eq!(hot["kind"]["key_kind"], "secp256k1");
     let revealed = run(&["restore", "--reveal", "--password-file", &pw1]).json();
