@@ -516,11 +516,24 @@ impl BackupService {
         let (bytes, unlocked) = self.run_kdf(move || create_epoch(&for_kdf, params, born)).await??;
         let name =
             EpochName { generation, born, epoch_id: unlocked.epoch_id(), created: born, uniq: random_u32()? };
-        self.put_verified(&name.render(), &bytes).await?;
+        let after = match self.put_verified(&name.render(), &bytes).await {
+            Ok(_) => self.listing().await?,
+            Err(error) => {
+                // A concurrent creator whose upload was stored first may already have withdrawn
+                // our empty, losing epoch while we were reading it back (§3): then join it like
+                // any loser. Every other failure stands.
+                let Ok(after) = self.listing().await else { return Err(error) };
+                let withdrawn = !after.epochs.contains_key(&name.epoch_id)
+                    && after.active_epoch().is_some_and(|winner| winner.generation() == generation);
+                if !withdrawn {
+                    return Err(error);
+                }
+                after
+            }
+        };
 
         // Concurrent creation: every device applies the same rule to the same listing; the
         // losers withdraw their (still empty) epoch and join the winner.
-        let after = self.listing().await?;
         match after.active_epoch() {
             Some(winner) if winner.epoch_id == name.epoch_id => {
                 self.retire_concurrent_losers(&after, winner).await;

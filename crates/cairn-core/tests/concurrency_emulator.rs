@@ -1,4 +1,4 @@
-//! Two devices on one account, over real HTTP against the cairn-emulator: each device has its
+//! Two devices on one account, over real HTTP against the cairn-emulator (Drive and Huawei): each device has its
 //! own service, HTTP client, access token and clock. They create the first password at the
 //! same moment, then back up different wallets and the same wallet at once, round after
 //! round. Nothing may be lost, every wallet restores exactly once, and after `cleanup` each
@@ -10,6 +10,7 @@ mod support;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use cairn_cloud::CloudStore;
 use cairn_core::{
     BackupRequest, BackupService, CairnError, ConflictReason, Language, ManualClock, Mnemonic,
     PassphraseBackup, UnlockedBackup,
@@ -29,9 +30,9 @@ fn wallet(seed: u8, label: &str) -> (BackupRequest, String) {
 }
 
 /// A second sign-in of the same account: a token of its own from the control API.
-async fn second_token(emu: &Emu, account: &str) -> String {
+async fn second_token(emu: &Emu, account: &str, provider: &str) -> String {
     let minted =
-        emu.post(&format!("/__control/accounts/{account}/tokens"), json!({"provider": "google"})).await;
+        emu.post(&format!("/__control/accounts/{account}/tokens"), json!({"provider": provider})).await;
     minted["access_token"].as_str().unwrap().to_owned()
 }
 
@@ -52,14 +53,46 @@ async fn backup_with_rejoin(
     }
 }
 
+async fn first_password_or_unlock(
+    service: &BackupService,
+    created: Result<UnlockedBackup, CairnError>,
+) -> UnlockedBackup {
+    match created {
+        Err(CairnError::BackupExists) => service.unlock(pw(PASSWORD), None).await.unwrap(),
+        other => other.unwrap(),
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Provider {
+    Drive,
+    Huawei,
+}
+
+/// A store for one signed-in device: its own HTTP client and its own access token.
+async fn device_store(emu: &Emu, account: &str, provider: Provider) -> Arc<dyn CloudStore> {
+    match provider {
+        Provider::Drive => emu.drive(&second_token(emu, account, "google").await),
+        Provider::Huawei => emu.huawei(&second_token(emu, account, "huawei").await),
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_devices_on_one_drive_account_lose_nothing() {
+    two_devices_on_one_account(Provider::Drive).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_devices_on_one_huawei_account_lose_nothing() {
+    two_devices_on_one_account(Provider::Huawei).await;
+}
+
+async fn two_devices_on_one_account(provider: Provider) {
     let emu = Emu::start().await;
-    let erin = emu.account("erin").await;
-    let tablet_token = second_token(&emu, "erin").await;
+    emu.account("erin").await;
     let (phone_clock, tablet_clock) = (clock(), Arc::new(ManualClock::new(T0 + 1)));
-    let phone = service_on(emu.drive(&erin.google_access), phone_clock.clone());
-    let tablet = service_on(emu.drive(&tablet_token), tablet_clock.clone());
+    let phone = service_on(device_store(&emu, "erin", provider).await, phone_clock.clone());
+    let tablet = service_on(device_store(&emu, "erin", provider).await, tablet_clock.clone());
 
     // Both set the first password at once (same person, same password): they end on one epoch.
     let policy = policy();
@@ -67,8 +100,10 @@ async fn two_devices_on_one_drive_account_lose_nothing() {
         phone.create_first_password(pw(PASSWORD), &policy),
         tablet.create_first_password(pw(PASSWORD), &policy)
     );
-    let mut on_phone = on_phone.unwrap();
-    let mut on_tablet = on_tablet.unwrap();
+    // A device whose first listing already saw the other's epoch is told `backup_exists` and
+    // enters the password instead (docs/SERVICE.md §3), as an app does.
+    let mut on_phone = first_password_or_unlock(&phone, on_phone).await;
+    let mut on_tablet = first_password_or_unlock(&tablet, on_tablet).await;
 
     let mut expected: BTreeMap<String, String> = BTreeMap::new(); // phrase -> a label it may carry
     let mut same_wallet_labels: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -105,7 +140,7 @@ async fn two_devices_on_one_drive_account_lose_nothing() {
     }
 
     // A third device restores: every wallet exactly once, the right words.
-    let laptop = service_on(emu.drive(&second_token(&emu, "erin").await), clock());
+    let laptop = service_on(device_store(&emu, "erin", provider).await, clock());
     let inventory = laptop.inventory().await.unwrap();
     assert_eq!(inventory.epochs.len(), 1, "the two first-password creations converged on one epoch");
     let unlocked = laptop.unlock(pw(PASSWORD), None).await.unwrap();
