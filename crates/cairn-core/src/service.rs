@@ -24,8 +24,11 @@ use crate::health::{BackupRef, HealthStatus, WalletHealth, WalletHealthQuery};
 use crate::layout::{EpochEntry, EpochName, Listed, Listing, MAX_NAME_TIME, RecordName, unix_seconds};
 use crate::wallet::{BackupReceipt, BackupRequest, RestoredWallet};
 
-/// Default number of downloads in flight at once.
-pub const DEFAULT_PARALLEL_DOWNLOADS: usize = 8;
+/// Default number of downloads in flight at once. Wallet objects are a few hundred bytes, so a
+/// restore is bound by round trips, not bandwidth: 24 lets a typical account (≤ 24 wallets) come
+/// back in one round of downloads (DESIGN: "about one KDF plus two round trips"), while still
+/// bounding the burst a provider sees.
+pub const DEFAULT_PARALLEL_DOWNLOADS: usize = 24;
 const MAX_PARALLEL_DOWNLOADS: usize = 32;
 
 /// How a service is set up. Production code uses [`ServiceConfig::new`].
