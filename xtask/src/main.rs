@@ -3,6 +3,8 @@
 //! The one test command is `cargo xtask test`: formatting, clippy with warnings denied, and
 //! every test suite of the project, each runner printing its own summary.
 
+mod bindings;
+
 use std::env;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -15,6 +17,9 @@ fn main() -> ExitCode {
         "fmt" => fmt_check(),
         "lint" => clippy(),
         "test-rust" => rust_tests(),
+        "bindings" => bindings::generate().map(drop),
+        "size" => bindings::size(),
+        "kotlin-test" => bindings::kotlin_tests(),
         "bench-kdf" => bench_kdf(),
         "fuzz" => fuzz(args.get(1).map(String::as_str), args.get(2).map(String::as_str)),
         "help" | "--help" | "-h" => {
@@ -39,6 +44,9 @@ fn usage() {
          fmt         formatting check only\n\
          lint        clippy over every target, warnings denied\n\
          test-rust   cargo test over the workspace\n\
+         bindings    build cairn-ffi, generate Kotlin + Swift into target/bindings\n\
+         size        the shipped cdylib's stripped size against the 3.5 MiB budget\n\
+         kotlin-test the Kotlin JUnit suite (real cdylib, emulator process)\n\
          bench-kdf   the KDF benchmark against libsodium (release build)\n\
          fuzz T [S]  run cargo-fuzz target T for S seconds (default 60; needs nightly)"
     );
@@ -49,6 +57,7 @@ fn test_all() -> Result<(), String> {
     fmt_check()?;
     clippy()?;
     rust_tests()?;
+    bindings::kotlin_tests()?;
     format_crosscheck()?;
     eprintln!("xtask: all test suites passed");
     Ok(())
