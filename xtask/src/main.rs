@@ -4,6 +4,7 @@
 //! every test suite of the project, each runner printing its own summary.
 
 mod bindings;
+mod harmony;
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -17,6 +18,7 @@ fn main() -> ExitCode {
         "fmt" => fmt_check(),
         "lint" => clippy(),
         "test-rust" => rust_tests(),
+        "node-test" => harmony::node_test(),
         "bindings" => bindings::generate().map(drop),
         "size" => bindings::size(),
         "kotlin-test" => bindings::kotlin_tests(),
@@ -58,6 +60,7 @@ fn test_all() -> Result<(), String> {
     clippy()?;
     rust_tests()?;
     bindings::kotlin_tests()?;
+    harmony::node_test()?;
     format_crosscheck()?;
     eprintln!("xtask: all test suites passed");
     Ok(())

@@ -1,0 +1,204 @@
+// The Node build of Cairn's N-API module against a real emulator (`cairn emulator serve`).
+// Environment (set by `cargo xtask node-test`): CAIRN_BIN = the `cairn` binary,
+// CAIRN_NODE_MODULE = the built addon copied to `cairn.node`.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type * as Cairn from '../index';
+
+const cairn: typeof Cairn = require(process.env.CAIRN_NODE_MODULE ?? `${__dirname}/../../cairn.node`);
+
+const PHRASE = 'legal winner thank year wave sausage worth useful legal winner thank yellow';
+const PHRASE_2 = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
+const PASSWORD = 'granite-harbor-7-lanterns';
+
+let emulator: ChildProcess;
+let baseUrl = '';
+
+async function control(path: string, body: unknown): Promise<any> {
+  const reply = await fetch(`${baseUrl}/__control/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  assert.equal(reply.status, 200, `control ${path}: ${await reply.clone().text()}`);
+  return reply.json();
+}
+
+let accounts = 0;
+async function newAccount(): Promise<{ id: string; google: string; huawei: string }> {
+  accounts += 1;
+  const id = `node-${process.pid}-${accounts}`;
+  const created = await control('accounts', { id });
+  return { id, google: created.google.access_token, huawei: created.huawei.access_token };
+}
+
+function googleService(token: string, refresh?: () => Promise<string>): Cairn.BackupService {
+  return cairn.BackupService.googleDrive(baseUrl, token, refresh);
+}
+
+/** Awaits `work`, which must reject with a CairnError of `kind`; returns that error. */
+async function rejectsWith(work: Promise<unknown>, kind: Cairn.ErrorKind): Promise<Cairn.CairnError> {
+  try {
+    await work;
+  } catch (caught) {
+    const error = caught as Cairn.CairnError;
+    assert.ok(error instanceof Error, 'a JS Error');
+    assert.equal(error.kind, kind, `kind (message: ${error.message})`);
+    assert.equal(error.code, kind);
+    assert.equal(error.name, 'CairnError');
+    assert.ok(error.message.length > 0);
+    assert.ok(error.hint.length > 0, 'a troubleshooting hint');
+    return error;
+  }
+  assert.fail(`expected a ${kind} rejection`);
+}
+
+before(async () => {
+  const bin = process.env.CAIRN_BIN;
+  assert.ok(bin, 'CAIRN_BIN names the cairn binary');
+  emulator = spawn(bin, ['emulator', 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: emulator.stdout! });
+  const first: string = await new Promise((resolve, reject) => {
+    lines.once('line', resolve);
+    emulator.once('exit', (code) => reject(new Error(`emulator exited early (${code})`)));
+  });
+  const match = /^listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(first);
+  assert.ok(match, `unexpected first line: ${first}`);
+  baseUrl = match[1];
+});
+
+after(() => {
+  emulator?.kill('SIGTERM');
+});
+
+describe('Cairn N-API module over the emulator', () => {
+  test('backup, then restore on a new device (Google Drive)', async () => {
+    const account = await newAccount();
+    const phone = googleService(account.google);
+    assert.equal((await phone.inventory()).epochs.length, 0);
+
+    const unlocked = await phone.createFirstPassword(PASSWORD);
+    const receipt = await unlocked.backupMnemonic(PHRASE, 'Main wallet');
+    assert.equal(receipt.epochId, unlocked.epochId);
+    assert.ok(receipt.verifiedAt >= receipt.backedUpAt);
+    await unlocked.backupMnemonic(PHRASE_2, 'Savings');
+    unlocked.close();
+    await rejectsWith(unlocked.restoreAll(), 'invalid_input');
+
+    const inventory = await phone.inventory();
+    assert.equal(inventory.epochs.length, 1);
+    assert.equal(inventory.activeEpoch, receipt.epochId);
+    assert.equal(inventory.epochs[0].walletCount, 2);
+
+    // A new device: another service instance, only the account's token and the password.
+    const newPhone = googleService(account.google);
+    const check = await newPhone.checkPassword(PASSWORD);
+    assert.deepEqual(check, { epochId: receipt.epochId, isActive: true });
+    const restored = await (await newPhone.unlock(PASSWORD)).restoreAll();
+    assert.equal(restored.failures.length, 0);
+    const byLabel = new Map(restored.wallets.map((w) => [w.label, w]));
+    const main = byLabel.get('Main wallet');
+    assert.ok(main);
+    assert.equal(main.kind, 'mnemonic');
+    assert.equal(main.revealPhrase(), PHRASE);
+    assert.equal(main.revealPrivateKey(), null);
+    assert.equal(byLabel.get('Savings')?.revealPhrase(), PHRASE_2);
+    main.wipe();
+    assert.equal(main.isWiped, true);
+    assert.equal(main.revealPhrase(), null);
+  });
+
+  test('wrong password is a typed error with a hint, and never echoes the password', async () => {
+    const account = await newAccount();
+    const service = googleService(account.google);
+    await (await service.createFirstPassword(PASSWORD)).backupMnemonic(PHRASE, 'w');
+    const typo = 'granite-harbor-7-lantern';
+    const error = await rejectsWith(service.unlock(typo), 'wrong_password');
+    assert.ok(!error.message.includes(typo) && !error.hint.includes(typo));
+    await rejectsWith(service.checkPassword(typo), 'wrong_password');
+    await rejectsWith(service.createFirstPassword(PASSWORD), 'backup_exists');
+  });
+
+  test('a full quota is quota_exceeded', async () => {
+    const account = await newAccount();
+    await control('quota', { account: account.id, provider: 'google', limit: 1000, usage: 1000 });
+    const service = googleService(account.google);
+    await rejectsWith(service.createFirstPassword(PASSWORD), 'quota_exceeded');
+  });
+
+  test('password change: the old password stops working, wallets stay', async () => {
+    const account = await newAccount();
+    const service = googleService(account.google);
+    const unlocked = await service.createFirstPassword(PASSWORD);
+    await unlocked.backupMnemonic(PHRASE, 'w');
+    const change = await unlocked.changePassword('second-password-42');
+    assert.equal(change.epochId, unlocked.epochId);
+    await rejectsWith(service.unlock(PASSWORD), 'wrong_password');
+    const report = await (await service.unlock('second-password-42')).restoreAll();
+    assert.equal(report.wallets[0]?.revealPhrase(), PHRASE);
+  });
+
+  test('a rejected token is replaced through the refresh callback; without one: reauth_required', async () => {
+    const account = await newAccount();
+    let refreshes = 0;
+    const service = googleService('not-a-valid-token', async () => {
+      refreshes += 1;
+      const minted = await control(`accounts/${account.id}/tokens`, { provider: 'google' });
+      return minted.access_token as string;
+    });
+    assert.equal((await service.inventory()).epochs.length, 0);
+    assert.equal(refreshes, 1);
+
+    await rejectsWith(googleService('not-a-valid-token').inventory(), 'reauth_required');
+    const failing = googleService('not-a-valid-token', async () => {
+      throw new Error('silent sign-in failed');
+    });
+    await rejectsWith(failing.inventory(), 'reauth_required');
+  });
+
+  test('Huawei Drive round trip and a new epoch', async () => {
+    const account = await newAccount();
+    const service = cairn.BackupService.huaweiDrive(baseUrl, account.huawei);
+    const first = await service.createFirstPassword(PASSWORD);
+    await first.backupMnemonic(PHRASE, 'Huawei wallet');
+    const second = await service.startNewEpoch('a-brand-new-password');
+    assert.notEqual(second.epochId, first.epochId);
+    const inventory = await service.inventory();
+    assert.equal(inventory.activeEpoch, second.epochId);
+    assert.equal(inventory.epochs.length, 2);
+    const old = await (await service.unlock(PASSWORD, first.epochId)).restoreAll();
+    assert.equal(old.wallets[0]?.revealPhrase(), PHRASE);
+  });
+
+  test('bad input is a typed error, not a crash', async () => {
+    const account = await newAccount();
+    const service = googleService(account.google);
+    const unlocked = await service.createFirstPassword(PASSWORD);
+    await rejectsWith(unlocked.backupMnemonic('not a real phrase at all', 'x'), 'invalid_mnemonic');
+    await rejectsWith(service.unlock(PASSWORD, 'zz'), 'invalid_input');
+    assert.throws(() => cairn.BackupService.googleDrive('not a url', 't'), (error: Cairn.CairnError) => {
+      return error.kind === 'invalid_input' && error.code === 'invalid_input' && error.hint.length > 0;
+    });
+  });
+
+  test('local folder: backup and restore; a file in the way is invalid_input', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cairn-node-'));
+    try {
+      const unlocked = await cairn.BackupService.localFolder(join(dir, 'backups')).createFirstPassword(PASSWORD);
+      await unlocked.backupMnemonic(PHRASE, 'Local', 'extra words', true);
+      const report = await (await cairn.BackupService.localFolder(join(dir, 'backups')).unlock(PASSWORD)).restoreAll();
+      assert.equal(report.wallets[0]?.revealPhrase(), PHRASE);
+      writeFileSync(join(dir, 'a-file'), 'x');
+      assert.throws(() => cairn.BackupService.localFolder(join(dir, 'a-file')), (error: Cairn.CairnError) => {
+        return error.kind === 'invalid_input';
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
