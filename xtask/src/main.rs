@@ -5,6 +5,7 @@
 
 mod bindings;
 mod harmony;
+mod swift;
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -22,6 +23,8 @@ fn main() -> ExitCode {
         "bindings" => bindings::generate().map(drop),
         "size" => bindings::size(),
         "kotlin-test" => bindings::kotlin_tests(),
+        "swift-test" => swift::swift_test(),
+        "swift-toolchain" => swift::provision_only(),
         "bench-kdf" => bench_kdf(),
         "fuzz" => fuzz(args.get(1).map(String::as_str), args.get(2).map(String::as_str)),
         "help" | "--help" | "-h" => {
@@ -49,6 +52,7 @@ fn usage() {
          bindings    build cairn-ffi, generate Kotlin + Swift into target/bindings\n\
          size        the shipped cdylib's stripped size against the 3.5 MiB budget\n\
          kotlin-test the Kotlin JUnit suite (real cdylib, emulator process)\n\
+         swift-test  the Swift package's XCTest suite (provisions the Swift toolchain once)\n\
          bench-kdf   the KDF benchmark against libsodium (release build)\n\
          fuzz T [S]  run cargo-fuzz target T for S seconds (default 60; needs nightly)"
     );
@@ -61,6 +65,7 @@ fn test_all() -> Result<(), String> {
     rust_tests()?;
     bindings::kotlin_tests()?;
     harmony::node_test()?;
+    swift::swift_test()?;
     format_crosscheck()?;
     eprintln!("xtask: all test suites passed");
     Ok(())

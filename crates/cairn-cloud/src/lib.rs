@@ -10,6 +10,7 @@ mod token;
 
 pub mod cloudkit;
 pub mod google_drive;
+#[cfg(feature = "desktop-sign-in")]
 pub mod google_oauth;
 pub mod huawei_drive;
 pub mod local_folder;
