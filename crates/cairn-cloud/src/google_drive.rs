@@ -2,14 +2,13 @@
 
 use std::sync::Arc;
 
-use async_trait::async_trait;
 use serde_json::Value;
 use url::Url;
 
 use crate::error::{CloudError, CorruptionDetail, NetworkErrorKind, ProviderUnavailableReason};
 use crate::http::{HttpReply, Verdict};
-use crate::rest_drive::{Dialect, RestDrive, u64_field};
-use crate::store::{AppProperties, CloudStore, ObjectMeta, Quota, StoredObject};
+use crate::rest_drive::{Dialect, RestDrive, delegate_cloud_store_to_rest_drive, u64_field};
+use crate::store::Quota;
 use crate::token::TokenProvider;
 
 pub use crate::rest_drive::DriveConfig;
@@ -117,33 +116,7 @@ impl GoogleDriveStore {
     }
 }
 
-#[async_trait]
-impl CloudStore for GoogleDriveStore {
-    async fn list(&self) -> Result<Vec<ObjectMeta>, CloudError> {
-        self.drive.list().await
-    }
-
-    async fn get(&self, name: &str) -> Result<StoredObject, CloudError> {
-        self.drive.get(name).await
-    }
-
-    async fn put(
-        &self,
-        name: &str,
-        bytes: &[u8],
-        app_properties: &AppProperties,
-    ) -> Result<ObjectMeta, CloudError> {
-        self.drive.put(name, bytes, app_properties).await
-    }
-
-    async fn delete(&self, name: &str) -> Result<(), CloudError> {
-        self.drive.delete(name).await
-    }
-
-    async fn quota(&self) -> Result<Quota, CloudError> {
-        self.drive.quota().await
-    }
-}
+delegate_cloud_store_to_rest_drive!(GoogleDriveStore);
 
 #[cfg(test)]
 mod tests {

@@ -81,6 +81,44 @@ impl DriveConfig {
     }
 }
 
+/// Implements `CloudStore` for an adapter holding a `RestDrive` in its `drive` field: Google
+/// Drive and Huawei Drive differ only in their `Dialect`, so their stores just delegate.
+macro_rules! delegate_cloud_store_to_rest_drive {
+    ($store:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::store::CloudStore for $store {
+            async fn list(&self) -> Result<Vec<$crate::store::ObjectMeta>, $crate::error::CloudError> {
+                self.drive.list().await
+            }
+
+            async fn get(
+                &self,
+                name: &str,
+            ) -> Result<$crate::store::StoredObject, $crate::error::CloudError> {
+                self.drive.get(name).await
+            }
+
+            async fn put(
+                &self,
+                name: &str,
+                bytes: &[u8],
+                app_properties: &$crate::store::AppProperties,
+            ) -> Result<$crate::store::ObjectMeta, $crate::error::CloudError> {
+                self.drive.put(name, bytes, app_properties).await
+            }
+
+            async fn delete(&self, name: &str) -> Result<(), $crate::error::CloudError> {
+                self.drive.delete(name).await
+            }
+
+            async fn quota(&self) -> Result<$crate::store::Quota, $crate::error::CloudError> {
+                self.drive.quota().await
+            }
+        }
+    };
+}
+pub(crate) use delegate_cloud_store_to_rest_drive;
+
 pub(crate) struct RestDrive {
     client: RestClient,
     config: DriveConfig,
