@@ -5,6 +5,7 @@
 
 mod bindings;
 mod harmony;
+mod mobile;
 mod swift;
 
 use std::env;
@@ -25,6 +26,9 @@ fn main() -> ExitCode {
         "kotlin-test" => bindings::kotlin_tests(),
         "swift-test" => swift::swift_test(),
         "swift-toolchain" => swift::provision_only(),
+        "android" => mobile::android(args.get(1..).unwrap_or_default()),
+        "ios" => mobile::ios(args.get(1..).unwrap_or_default()),
+        "harmony" => mobile::harmony(args.get(1..).unwrap_or_default()),
         "bench-kdf" => bench_kdf(),
         "fuzz" => fuzz(args.get(1).map(String::as_str), args.get(2).map(String::as_str)),
         "help" | "--help" | "-h" => {
@@ -53,6 +57,9 @@ fn usage() {
          size        the shipped cdylib's stripped size against the 3.5 MiB budget\n\
          kotlin-test the Kotlin JUnit suite (real cdylib, emulator process)\n\
          swift-test  the Swift package's XCTest suite (provisions the Swift toolchain once)\n\
+         android     cairn-ffi for the Android ABIs (cargo-ndk) + Kotlin -> AAR (android/); --check: preflight only\n\
+         ios         XCFramework (device, simulator, macOS) + Swift package (macOS only); --check\n\
+         harmony     libcairn.so for HarmonyOS (ohrs, napi-ohos) into harmony/; --check\n\
          bench-kdf   the KDF benchmark against libsodium (release build)\n\
          fuzz T [S]  run cargo-fuzz target T for S seconds (default 60; needs nightly)"
     );
