@@ -2,11 +2,13 @@
 
 uniffi::setup_scaffolding!();
 
+mod app;
 mod error;
 mod foreign;
 mod records;
 mod service;
 
+pub use app::*;
 pub use error::{CairnError, ErrorKind};
 pub use foreign::{
     CloudKitBridge, CloudKitError, CloudKitPage, CloudKitRecord, CloudKitRecordInfo, CloudKitSavePolicy,

@@ -31,6 +31,8 @@ use napi_ohos::{
     threadsafe_function::ThreadsafeFunction,
 };
 
+pub mod app;
+
 use std::future::Future;
 use std::sync::Arc;
 
