@@ -82,7 +82,9 @@ final class AppModel: ObservableObject {
     private func act(_ action: @escaping (AppSession) async -> Screen) async {
         guard let session, let provider = session.provider() else { return }
         let next = Task { await action(session) }
-        // The session reports `working(task:)` while the action runs (the spinner's caption).
+        // Let the action enter the session; it then reports `working(task:)` (the spinner's
+        // caption) until it returns the next screen.
+        await Task.yield()
         state = .session(provider: provider, screen: session.screen())
         state = .session(provider: provider, screen: await next.value)
     }

@@ -22,7 +22,8 @@ struct ContentView: View {
                 }
                 .padding()
             }
-            // Restored phrases should not linger in the app switcher snapshot.
+            // Redacted wherever the system redacts sensitive content. (The app-switcher snapshot
+            // is not covered: a production wallet also blanks its window when inactive.)
             .privacySensitive()
         }
     }
