@@ -531,14 +531,15 @@ pub(crate) fn harmony(args: &[String]) -> Result<(), String> {
 
     step("harmony: copy libcairn.so and its typings into the app");
     let entry = root.join("harmony/entry");
-    for (_, _, abi) in OHOS_TARGETS {
-        let built = dist.join(abi).join("libcairn_harmony.so");
-        if !built.is_file() {
-            return Err(format!("ohrs produced no {}", built.display()));
-        }
+    for (triple, _, abi) in OHOS_TARGETS {
+        let candidates = harmony_library_candidates(&dist, &bindings::target_dir(), triple, abi);
+        let Some(built) = candidates.iter().find(|path| path.is_file()) else {
+            let looked = candidates.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
+            return Err(format!("ohrs built no libcairn_harmony.so for {abi} (looked in {looked})"));
+        };
         // ArkTS imports the module by file name (`import … from 'libcairn.so'`); napi-ohos
         // registers through napi_register_module_v1, so the file can be renamed.
-        copy_file(&built, &entry.join("libs").join(abi).join("libcairn.so"))?;
+        copy_file(built, &entry.join("libs").join(abi).join("libcairn.so"))?;
     }
     copy_file(
         &root.join("bindings/harmony/index.d.ts"),
@@ -546,6 +547,17 @@ pub(crate) fn harmony(args: &[String]) -> Result<(), String> {
     )?;
     eprintln!("xtask: libcairn.so in {}", entry.join("libs").display());
     Ok(())
+}
+
+/// Where the module for one ABI may be after `ohrs build`: ohrs's dist folder first; then
+/// cargo's own output, because ohrs (as of its 1.x sources) copies only artifacts whose target
+/// name equals the package name, and a library target's name has `_` where the package
+/// `cairn-harmony` has `-`.
+fn harmony_library_candidates(dist: &Path, cargo_target: &Path, triple: &str, abi: &str) -> [PathBuf; 2] {
+    [
+        dist.join(abi).join("libcairn_harmony.so"),
+        cargo_target.join(triple).join("release").join("libcairn_harmony.so"),
+    ]
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -852,6 +864,18 @@ then `export OHOS_NDK_HOME=<SDK>/default/openharmony` (the directory that contai
         if !cfg!(target_os = "macos") {
             assert!(missing_message("ios", &ios_missing(&probe_ios())).contains("macOS"));
         }
+    }
+
+    #[test]
+    fn harmony_library_is_looked_for_in_dist_then_in_cargos_output() {
+        let [dist, cargo_out] = harmony_library_candidates(
+            Path::new("/w/target/harmony/dist"),
+            Path::new("/t"),
+            "aarch64-unknown-linux-ohos",
+            "arm64-v8a",
+        );
+        assert_eq!(dist, PathBuf::from("/w/target/harmony/dist/arm64-v8a/libcairn_harmony.so"));
+        assert_eq!(cargo_out, PathBuf::from("/t/aarch64-unknown-linux-ohos/release/libcairn_harmony.so"));
     }
 
     #[test]
