@@ -1027,8 +1027,9 @@ impl AppSession {
         Ok(())
     }
 
-    /// Ends the session, wiping restored wallets still on screen.
-    pub fn close(&self) {
+    /// Ends the session, wiping restored wallets still on screen. (Named so as not to clash
+    /// with Kotlin's `AutoCloseable.close()`, which frees the object; freeing it wipes too.)
+    pub fn end_session(&self) {
         self.inner.close();
     }
 }
