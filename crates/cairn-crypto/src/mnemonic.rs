@@ -1,13 +1,16 @@
 //! BIP39 mnemonics in the ten official languages: generation, parsing with typed errors, and
 //! seed derivation.
 //!
-//! The `bip39` crate supplies the wordlists; encoding, checksum, language detection and PBKDF2
-//! are done here so that every intermediate buffer is wiped and errors never echo a word.
+//! The wordlists are the official ones, kept as compact text (`wordlist`); encoding, checksum,
+//! language detection and PBKDF2 are done here so that every intermediate buffer is wiped and
+//! errors never echo a word.
 //!
 //! A [`Mnemonic`] holds its language and entropy (16–32 bytes). The phrase is rebuilt from them
 //! on demand, so the words exist in memory only while the caller holds an exposed copy.
 
 use core::fmt;
+
+mod wordlist;
 
 use hmac::Mac;
 use sha2::{Digest, Sha256};
@@ -16,6 +19,7 @@ use unicode_normalization::UnicodeNormalization;
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::bip32::{Seed, hmac_sha512};
+use crate::mnemonic::wordlist::Wordlist;
 use crate::secret::{SecretBytes, SecretString};
 
 /// Longest word (in bytes, as typed, before normalisation) worth looking up. The longest NFKD
@@ -111,28 +115,24 @@ impl Language {
     }
 
     /// The 2048 words, in NFKD form.
-    fn words(self) -> &'static [&'static str; 2048] {
-        self.upstream().word_list()
-    }
-
-    fn upstream(self) -> bip39::Language {
+    fn words(self) -> &'static Wordlist {
         match self {
-            Language::English => bip39::Language::English,
-            Language::Japanese => bip39::Language::Japanese,
-            Language::Korean => bip39::Language::Korean,
-            Language::Spanish => bip39::Language::Spanish,
-            Language::ChineseSimplified => bip39::Language::SimplifiedChinese,
-            Language::ChineseTraditional => bip39::Language::TraditionalChinese,
-            Language::French => bip39::Language::French,
-            Language::Italian => bip39::Language::Italian,
-            Language::Czech => bip39::Language::Czech,
-            Language::Portuguese => bip39::Language::Portuguese,
+            Language::English => &wordlist::ENGLISH,
+            Language::Japanese => &wordlist::JAPANESE,
+            Language::Korean => &wordlist::KOREAN,
+            Language::Spanish => &wordlist::SPANISH,
+            Language::ChineseSimplified => &wordlist::CHINESE_SIMPLIFIED,
+            Language::ChineseTraditional => &wordlist::CHINESE_TRADITIONAL,
+            Language::French => &wordlist::FRENCH,
+            Language::Italian => &wordlist::ITALIAN,
+            Language::Czech => &wordlist::CZECH,
+            Language::Portuguese => &wordlist::PORTUGUESE,
         }
     }
 
     /// Index of an NFKD word in this language's list.
     fn find(self, nfkd_word: &str) -> Option<u16> {
-        self.upstream().find_word(nfkd_word)
+        self.words().find(nfkd_word)
     }
 
     fn separator(self) -> char {
@@ -403,8 +403,8 @@ impl PartialEq for Mnemonic {
 }
 impl Eq for Mnemonic {}
 
-fn word_at(list: &'static [&'static str; 2048], index: u16) -> &'static str {
-    list.get(usize::from(index)).copied().unwrap_or_default()
+fn word_at(list: &'static Wordlist, index: u16) -> &'static str {
+    list.word(usize::from(index)).unwrap_or_default()
 }
 
 /// Splits on any Unicode whitespace, checks the count, then NFKD + lower-cases each word.
