@@ -6,6 +6,7 @@ mod error;
 mod export;
 mod health;
 mod layout;
+mod observe;
 mod service;
 mod wallet;
 
@@ -14,6 +15,9 @@ pub use error::{CairnError, ConflictReason, Damage, ErrorKind, VerificationStage
 pub use export::{EXPORT_MAGIC, EXPORT_VERSION, MAX_EXPORT_LEN, MAX_EXPORT_OBJECTS};
 pub use health::{BackupRef, HealthStatus, WalletHealth, WalletHealthQuery};
 pub use layout::{MAX_NAME_TIME, NAME_PREFIX};
+pub use observe::{
+    LogEvent, LogLevel, LogRecord, LogSink, Operation, ProgressEvent, ProgressListener, Stage, set_log_sink,
+};
 pub use service::{
     BackupService, CleanupReport, ConfirmDeleteEpoch, ConfirmDeleteWallet, DEFAULT_PARALLEL_DOWNLOADS,
     DeleteReport, EpochSummary, ExportFile, ExportScope, ImportReport, Inventory, ObjectProblem,

@@ -1,8 +1,10 @@
 //! The backup service: one per signed-in cloud account. Rules in `docs/SERVICE.md`.
 
 use std::fmt;
-use std::sync::Arc;
+use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::Instant;
 
 use cairn_cloud::memory::MemoryStore;
 use cairn_cloud::{AppProperties, CloudError, CloudStore, Quota};
@@ -22,6 +24,7 @@ use crate::error::{CairnError, ConflictReason, Damage, VerificationStage};
 use crate::export;
 use crate::health::{BackupRef, HealthStatus, WalletHealth, WalletHealthQuery};
 use crate::layout::{EpochEntry, EpochName, Listed, Listing, MAX_NAME_TIME, RecordName, unix_seconds};
+use crate::observe::{self, LogEvent, Operation, ProgressEvent, ProgressListener, Stage};
 use crate::wallet::{BackupReceipt, BackupRequest, RestoredWallet};
 
 /// Default number of downloads in flight at once. Wallet objects are a few hundred bytes, so a
@@ -89,6 +92,7 @@ struct Inner {
     clock: Arc<dyn Clock>,
     config: ServiceConfig,
     kdf_runs: AtomicU64,
+    progress: RwLock<Option<Arc<dyn ProgressListener>>>,
 }
 
 /// The backup service of one signed-in cloud account.
@@ -289,7 +293,15 @@ pub struct ImportReport {
 impl BackupService {
     /// A service over `store` with the given clock and configuration.
     pub fn new(store: Arc<dyn CloudStore>, clock: Arc<dyn Clock>, config: ServiceConfig) -> Self {
-        Self { inner: Arc::new(Inner { store, clock, config, kdf_runs: AtomicU64::new(0) }) }
+        Self {
+            inner: Arc::new(Inner {
+                store,
+                clock,
+                config,
+                kdf_runs: AtomicU64::new(0),
+                progress: RwLock::new(None),
+            }),
+        }
     }
 
     /// A production service: system clock, recommended KDF parameters.
@@ -313,20 +325,76 @@ impl BackupService {
         &self.inner.store
     }
 
+    /// Sends this service's progress events (and those of its unlocked handles) to `listener`;
+    /// `None` stops them. Replaces any earlier listener.
+    pub fn set_progress_listener(&self, listener: Option<Arc<dyn ProgressListener>>) {
+        *self.inner.progress.write().unwrap_or_else(PoisonError::into_inner) = listener;
+    }
+
+    /// Reports one step to the listener (called outside the lock) and to the log at trace level.
+    fn progress(&self, operation: Operation, stage: Stage, completed: usize, total: usize) {
+        let event = ProgressEvent { operation, stage, completed: completed as u64, total: total as u64 };
+        let listener = self.inner.progress.read().unwrap_or_else(PoisonError::into_inner).clone();
+        if let Some(listener) = listener {
+            listener.on_progress(event);
+        }
+        observe::log(LogEvent::Progress(event));
+    }
+
+    /// Runs one public operation: logs its start and its end (duration, error kind), and
+    /// reports `Finished` when it succeeded.
+    async fn observed<T>(
+        &self,
+        operation: Operation,
+        work: impl Future<Output = Result<T, CairnError>>,
+    ) -> Result<T, CairnError> {
+        observe::log(LogEvent::OperationStarted { operation });
+        let started = Instant::now();
+        let result = work.await;
+        let duration = started.elapsed();
+        match &result {
+            Ok(_) => {
+                self.progress(operation, Stage::Finished, 0, 0);
+                observe::log(LogEvent::OperationFinished { operation, duration });
+            }
+            Err(error) => {
+                if let CairnError::VerificationFailed { stage } = error {
+                    observe::log(LogEvent::VerificationFailed { operation, stage: *stage });
+                }
+                observe::log(LogEvent::OperationFailed { operation, kind: error.kind(), duration });
+            }
+        }
+        result
+    }
+
     fn now(&self) -> u64 {
         self.inner.clock.now_unix()
     }
 
     async fn run_kdf<T: Send + 'static>(
         &self,
+        operation: Operation,
         job: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, CairnError> {
+        self.progress(operation, Stage::DerivingKey, 0, 0);
         self.inner.kdf_runs.fetch_add(1, Ordering::SeqCst);
-        Ok(tokio::task::spawn_blocking(job).await?)
+        let started = Instant::now();
+        let result = tokio::task::spawn_blocking(job).await?;
+        observe::log(LogEvent::KeyDerived { duration: started.elapsed() });
+        Ok(result)
     }
 
     pub(crate) async fn listing(&self) -> Result<Listing, CairnError> {
-        Ok(Listing::from_objects(self.inner.store.list().await?))
+        let started = Instant::now();
+        let objects = self.inner.store.list().await?;
+        observe::log(LogEvent::Listed { objects: objects.len(), duration: started.elapsed() });
+        Ok(Listing::from_objects(objects))
+    }
+
+    /// The listing step of `operation`.
+    async fn list_for(&self, operation: Operation) -> Result<Listing, CairnError> {
+        self.progress(operation, Stage::Listing, 0, 0);
+        self.listing().await
     }
 
     async fn get(&self, name: &str) -> Result<Vec<u8>, CairnError> {
@@ -334,7 +402,10 @@ impl BackupService {
     }
 
     /// Downloads `names`, at most `parallel_downloads` at once; results in the same order.
-    async fn fetch_all(&self, names: &[String]) -> Vec<Result<Vec<u8>, CairnError>> {
+    /// Reports `Downloading` progress (done of total) for `operation`, and logs failures by kind.
+    async fn fetch_all(&self, operation: Operation, names: &[String]) -> Vec<Result<Vec<u8>, CairnError>> {
+        let total = names.len();
+        self.progress(operation, Stage::Downloading, 0, total);
         let limit = Arc::new(Semaphore::new(self.inner.config.parallel_downloads));
         let mut tasks = JoinSet::new();
         for (index, name) in names.iter().enumerate() {
@@ -348,20 +419,40 @@ impl BackupService {
         }
         let mut results: Vec<Result<Vec<u8>, CairnError>> =
             names.iter().map(|_| Err(CairnError::internal("download task lost"))).collect();
+        let mut completed = 0;
         while let Some(joined) = tasks.join_next().await {
+            completed += 1;
+            self.progress(operation, Stage::Downloading, completed, total);
             if let Ok((index, result)) = joined
                 && let Some(slot) = results.get_mut(index)
             {
                 *slot = result;
             }
         }
+        let mut failed: Vec<(crate::ErrorKind, usize)> = Vec::new();
+        for error in results.iter().filter_map(|r| r.as_ref().err()) {
+            match failed.iter_mut().find(|(kind, _)| *kind == error.kind()) {
+                Some((_, count)) => *count += 1,
+                None => failed.push((error.kind(), 1)),
+            }
+        }
+        for (kind, count) in failed {
+            observe::log(LogEvent::DownloadsFailed { kind, count });
+        }
         results
     }
 
     /// Uploads `bytes` under `name`, downloads it again and compares in constant time. On any
     /// verification failure the (unverified) new object is removed again, best effort.
-    async fn put_verified(&self, name: &str, bytes: &[u8]) -> Result<Vec<u8>, CairnError> {
+    async fn put_verified(
+        &self,
+        operation: Operation,
+        name: &str,
+        bytes: &[u8],
+    ) -> Result<Vec<u8>, CairnError> {
+        self.progress(operation, Stage::Uploading, 0, 0);
         self.inner.store.put(name, bytes, &AppProperties::new()).await?;
+        self.progress(operation, Stage::Verifying, 0, 0);
         let read = match self.inner.store.get(name).await {
             Ok(object) => object.bytes,
             Err(error) => {
@@ -385,13 +476,19 @@ impl BackupService {
     /// Removes an object this run wrote but could not verify. Failure leaves a leftover that
     /// is never preferred over a verified copy and is retired later (docs/SERVICE.md §6).
     async fn discard(&self, name: &str) {
-        let _ = self.inner.store.delete(name).await;
+        if let Err(error) = self.inner.store.delete(name).await {
+            observe::log(LogEvent::DiscardFailed { kind: CairnError::from(error).kind() });
+        }
     }
 
     /// The password-free inventory: one listing plus a download (bounded, parallel) of every
     /// Cairn object to check its header. Damaged objects are reported, not fatal.
     pub async fn inventory(&self) -> Result<Inventory, CairnError> {
-        let listing = self.listing().await?;
+        self.observed(Operation::Inventory, self.inventory_inner()).await
+    }
+
+    async fn inventory_inner(&self) -> Result<Inventory, CairnError> {
+        let listing = self.list_for(Operation::Inventory).await?;
         let mut problems: Vec<ObjectProblem> = listing
             .unrecognised
             .iter()
@@ -405,7 +502,7 @@ impl BackupService {
         let record_names: Vec<String> =
             listing.records.values().flat_map(|c| c.iter().map(|r| r.meta.name.clone())).collect();
         let all_names: Vec<String> = wrap_names.iter().chain(record_names.iter()).cloned().collect();
-        let fetched = self.fetch_all(&all_names).await;
+        let fetched = self.fetch_all(Operation::Inventory, &all_names).await;
         let mut verdicts = std::collections::BTreeMap::new();
         for (name, result) in all_names.iter().zip(fetched) {
             let verdict = match result {
@@ -483,7 +580,7 @@ impl BackupService {
         password: BackupPassword,
         policy: &PasswordPolicy,
     ) -> Result<UnlockedBackup, CairnError> {
-        self.create_epoch_flow(password, policy, true).await
+        self.observed(Operation::FirstPassword, self.create_epoch_flow(password, policy, true)).await
     }
 
     /// "Forgot password": starts a new epoch under a new password; it becomes the active one.
@@ -493,7 +590,7 @@ impl BackupService {
         password: BackupPassword,
         policy: &PasswordPolicy,
     ) -> Result<UnlockedBackup, CairnError> {
-        self.create_epoch_flow(password, policy, false).await
+        self.observed(Operation::NewEpoch, self.create_epoch_flow(password, policy, false)).await
     }
 
     async fn create_epoch_flow(
@@ -502,8 +599,9 @@ impl BackupService {
         policy: &PasswordPolicy,
         first: bool,
     ) -> Result<UnlockedBackup, CairnError> {
+        let operation = if first { Operation::FirstPassword } else { Operation::NewEpoch };
         policy.check(&password)?;
-        let listing = self.listing().await?;
+        let listing = self.list_for(operation).await?;
         if first && !listing.epochs.is_empty() {
             return Err(CairnError::BackupExists);
         }
@@ -516,10 +614,11 @@ impl BackupService {
         }
         let params = self.inner.config.kdf_params;
         let for_kdf = password.clone();
-        let (bytes, unlocked) = self.run_kdf(move || create_epoch(&for_kdf, params, born)).await??;
+        let (bytes, unlocked) =
+            self.run_kdf(operation, move || create_epoch(&for_kdf, params, born)).await??;
         let name =
             EpochName { generation, born, epoch_id: unlocked.epoch_id(), created: born, uniq: random_u32()? };
-        let after = match self.put_verified(&name.render(), &bytes).await {
+        let after = match self.put_verified(operation, &name.render(), &bytes).await {
             Ok(_) => self.listing().await?,
             Err(error) => {
                 // A concurrent creator whose upload was stored first may already have withdrawn
@@ -546,7 +645,7 @@ impl BackupService {
                 let winner = winner.clone();
                 self.discard(&name.render()).await;
                 drop(unlocked);
-                match self.unlock_entry(&winner, password).await {
+                match self.unlock_entry(operation, &winner, password).await {
                     Ok(joined) => Ok(joined),
                     Err(CairnError::WrongPassword) => {
                         Err(CairnError::conflict(ConflictReason::ConcurrentEpochCreated))
@@ -580,12 +679,15 @@ impl BackupService {
         password: BackupPassword,
         epoch: Option<EpochId>,
     ) -> Result<UnlockedBackup, CairnError> {
-        let listing = self.listing().await?;
-        let entry = match epoch {
-            None => listing.active_epoch().ok_or(CairnError::NoBackupsFound)?,
-            Some(id) => listing.epochs.get(&id).ok_or(CairnError::NotFound)?,
-        };
-        self.unlock_entry(entry, password).await
+        self.observed(Operation::Unlock, async {
+            let listing = self.list_for(Operation::Unlock).await?;
+            let entry = match epoch {
+                None => listing.active_epoch().ok_or(CairnError::NoBackupsFound)?,
+                Some(id) => listing.epochs.get(&id).ok_or(CairnError::NotFound)?,
+            };
+            self.unlock_entry(Operation::Unlock, entry, password).await
+        })
+        .await
     }
 
     /// "Do you still remember your backup password?": unlocks and closes again, without
@@ -595,39 +697,46 @@ impl BackupService {
         password: BackupPassword,
         epoch: Option<EpochId>,
     ) -> Result<PasswordCheck, CairnError> {
-        let listing = self.listing().await?;
-        let active = listing.active_epoch().map(|e| e.epoch_id);
-        let entry = match epoch {
-            None => listing.active_epoch().ok_or(CairnError::NoBackupsFound)?,
-            Some(id) => listing.epochs.get(&id).ok_or(CairnError::NotFound)?,
-        };
-        let unlocked = self.unlock_entry(entry, password).await?;
-        let epoch_id = unlocked.epoch_id();
-        unlocked.close();
-        Ok(PasswordCheck { epoch_id, is_active: Some(epoch_id) == active })
+        let operation = Operation::CheckPassword;
+        self.observed(operation, async {
+            let listing = self.list_for(operation).await?;
+            let active = listing.active_epoch().map(|e| e.epoch_id);
+            let entry = match epoch {
+                None => listing.active_epoch().ok_or(CairnError::NoBackupsFound)?,
+                Some(id) => listing.epochs.get(&id).ok_or(CairnError::NotFound)?,
+            };
+            let unlocked = self.unlock_entry(operation, entry, password).await?;
+            let epoch_id = unlocked.epoch_id();
+            unlocked.close();
+            Ok(PasswordCheck { epoch_id, is_active: Some(epoch_id) == active })
+        })
+        .await
     }
 
     /// Tries the epoch's newest wrap; older wraps (left by an interrupted password change) are
     /// tried only if the newer ones fail, so a normal unlock is one KDF run.
     async fn unlock_entry(
         &self,
+        operation: Operation,
         entry: &EpochEntry,
         password: BackupPassword,
     ) -> Result<UnlockedBackup, CairnError> {
         let mut password = password;
         let mut first_error: Option<CairnError> = None;
         for wrap in entry.wraps_newest_first() {
+            self.progress(operation, Stage::Downloading, 0, 1);
             let bytes = match self.get(&wrap.meta.name).await {
                 Ok(bytes) => bytes,
                 Err(CairnError::NotFound) => continue,
                 Err(error) => return Err(error),
             };
+            self.progress(operation, Stage::Downloading, 1, 1);
             if let Err(error) = check_header(&wrap.meta.name, &bytes) {
                 first_error.get_or_insert(error);
                 continue;
             }
             let (result, returned) = self
-                .run_kdf(move || {
+                .run_kdf(operation, move || {
                     let result = unlock_epoch(&bytes, &password);
                     (result, password)
                 })
@@ -716,7 +825,11 @@ impl BackupService {
     /// Writes the account's encrypted objects (all, or one epoch's) into one export file.
     /// No password needed: the objects stay encrypted exactly as in the cloud.
     pub async fn export(&self, scope: ExportScope) -> Result<ExportFile, CairnError> {
-        let listing = self.listing().await?;
+        self.observed(Operation::Export, self.export_inner(scope)).await
+    }
+
+    async fn export_inner(&self, scope: ExportScope) -> Result<ExportFile, CairnError> {
+        let listing = self.list_for(Operation::Export).await?;
         let in_scope = |epoch_id: &EpochId| match scope {
             ExportScope::Everything => true,
             ExportScope::Epoch(chosen) => *epoch_id == chosen,
@@ -737,7 +850,7 @@ impl BackupService {
         if names.is_empty() {
             return Err(CairnError::NoBackupsFound);
         }
-        let fetched = self.fetch_all(&names).await;
+        let fetched = self.fetch_all(Operation::Export, &names).await;
         let mut objects = Vec::new();
         let mut skipped = Vec::new();
         for (name, result) in names.into_iter().zip(fetched) {
@@ -770,6 +883,10 @@ impl BackupService {
     /// Uploads an export file's objects into this service's store (objects already present
     /// byte for byte are skipped), each read back and compared before it counts.
     pub async fn import(&self, file: &[u8]) -> Result<ImportReport, CairnError> {
+        self.observed(Operation::Import, self.import_inner(file)).await
+    }
+
+    async fn import_inner(&self, file: &[u8]) -> Result<ImportReport, CairnError> {
         let objects = export::decode(file)?;
         let present: std::collections::BTreeSet<String> =
             self.inner.store.list().await?.into_iter().map(|m| m.name).collect();
@@ -784,7 +901,7 @@ impl BackupService {
                 // Names carry a random part: a different object under the same name is not ours.
                 return Err(CairnError::conflict(ConflictReason::ConcurrentWrite));
             }
-            self.put_verified(&name, &bytes).await?;
+            self.put_verified(Operation::Import, &name, &bytes).await?;
             report.uploaded += 1;
         }
         Ok(report)
@@ -858,11 +975,16 @@ impl UnlockedBackup {
     /// in constant time → decrypt → compare the wallet in constant time → only then retire
     /// older copies of the same wallet. Returns only after that verification.
     pub async fn backup_wallet(&self, request: &BackupRequest) -> Result<BackupReceipt, CairnError> {
+        self.service.observed(Operation::Backup, self.backup_inner(request)).await
+    }
+
+    async fn backup_inner(&self, request: &BackupRequest) -> Result<BackupReceipt, CairnError> {
+        let operation = Operation::Backup;
         let service = &self.service;
         let plaintext = request.plaintext(service.now())?;
         let epoch_id = self.epoch_id();
         let record_id = self.epoch.record_id_for(plaintext.secret())?;
-        let listing = service.listing().await?;
+        let listing = service.list_for(operation).await?;
         if listing.active_epoch().map(|e| e.epoch_id) != Some(epoch_id) {
             return Err(CairnError::conflict(ConflictReason::EpochNoLongerActive));
         }
@@ -874,17 +996,22 @@ impl UnlockedBackup {
         if created > MAX_NAME_TIME {
             return Err(CairnError::internal("clock beyond the supported range"));
         }
+        service.progress(operation, Stage::Encrypting, 0, 0);
         let bytes = self.epoch.seal_record(&plaintext, created)?;
         let name = RecordName { epoch_id, record_id, created, uniq: random_u32()? };
         let rendered = name.render();
-        let read = service.put_verified(&rendered, &bytes).await?;
+        let read = service.put_verified(operation, &rendered, &bytes).await?;
         if let Err(error) = verify_record(&self.epoch, &read, &plaintext) {
             service.discard(&rendered).await;
             return Err(error);
         }
         let verified_at = service.now();
         let mut retired = 0;
-        for old in existing.iter().filter(|c| c.name.age_key() < name.age_key()) {
+        let superseded: Vec<_> = existing.iter().filter(|c| c.name.age_key() < name.age_key()).collect();
+        if !superseded.is_empty() {
+            service.progress(operation, Stage::CleaningUp, 0, superseded.len());
+        }
+        for old in superseded {
             if service.inner.store.delete(&old.meta.name).await.is_ok() {
                 retired += 1;
             }
@@ -903,18 +1030,26 @@ impl UnlockedBackup {
     /// For each wallet the newest copy that decrypts and verifies wins; a wallet none of whose
     /// copies is readable is reported in `failures` without affecting the others.
     pub async fn restore_all(&self) -> Result<RestoreReport, CairnError> {
-        let epoch_id = self.epoch_id();
-        let listing = self.service.listing().await?;
-        let (restored, failures) = self.open_newest_copies(&listing).await?;
-        let mut wallets: Vec<RestoredWallet> = restored.into_iter().map(|(wallet, _)| wallet).collect();
-        wallets.sort_by_key(|w| (w.backed_up_at, w.record_id));
-        Ok(RestoreReport { epoch_id, wallets, failures })
+        let operation = Operation::Restore;
+        self.service
+            .observed(operation, async {
+                let epoch_id = self.epoch_id();
+                let listing = self.service.list_for(operation).await?;
+                let (restored, failures) = self.open_newest_copies(operation, &listing).await?;
+                let mut wallets: Vec<RestoredWallet> =
+                    restored.into_iter().map(|(wallet, _)| wallet).collect();
+                wallets.sort_by_key(|w| (w.backed_up_at, w.record_id));
+                observe::log(LogEvent::RestoreFinished { restored: wallets.len(), failed: failures.len() });
+                Ok(RestoreReport { epoch_id, wallets, failures })
+            })
+            .await
     }
 
     /// For every record of this epoch, the newest copy that opens (with its position among the
     /// copies, oldest = 0), and the records where none does.
     async fn open_newest_copies(
         &self,
+        operation: Operation,
         listing: &Listing,
     ) -> Result<(Vec<(RestoredWallet, usize)>, Vec<RestoreFailure>), CairnError> {
         let epoch_id = self.epoch_id();
@@ -942,7 +1077,8 @@ impl UnlockedBackup {
                     p.next.checked_sub(1).and_then(|i| p.copies.get(i)).map(|c| c.meta.name.clone())
                 })
                 .collect();
-            let fetched = self.service.fetch_all(&names).await;
+            let fetched = self.service.fetch_all(operation, &names).await;
+            self.service.progress(operation, Stage::Decrypting, 0, names.len());
             let mut still = Vec::new();
             for (mut p, result) in pending.into_iter().zip(fetched) {
                 p.next = p.next.saturating_sub(1);
@@ -988,9 +1124,21 @@ impl UnlockedBackup {
     /// copy that decrypts and verifies, and password wraps older than the one this handle was
     /// unlocked with (when that one is the newest). Nothing else is ever deleted.
     pub async fn cleanup(&self) -> Result<CleanupReport, CairnError> {
-        let listing = self.service.listing().await?;
+        let report = self.service.observed(Operation::Cleanup, self.cleanup_inner()).await?;
+        observe::log(LogEvent::CleanupFinished {
+            retired_records: report.retired_records,
+            retired_wraps: report.retired_wraps,
+            kept: report.kept,
+        });
+        Ok(report)
+    }
+
+    async fn cleanup_inner(&self) -> Result<CleanupReport, CairnError> {
+        let operation = Operation::Cleanup;
+        let listing = self.service.list_for(operation).await?;
         let mut report = CleanupReport::default();
-        let (restored, _) = self.open_newest_copies(&listing).await?;
+        let (restored, _) = self.open_newest_copies(operation, &listing).await?;
+        self.service.progress(operation, Stage::CleaningUp, 0, 0);
         for (wallet, index) in restored {
             let Some(copies) = listing.records.get(&(self.epoch_id(), wallet.record_id)) else { continue };
             for (position, copy) in copies.iter().enumerate() {
@@ -1030,10 +1178,20 @@ impl UnlockedBackup {
         new_password: BackupPassword,
         policy: &PasswordPolicy,
     ) -> Result<PasswordChange, CairnError> {
+        let service = self.service.clone();
+        service.observed(Operation::ChangePassword, self.change_password_inner(new_password, policy)).await
+    }
+
+    async fn change_password_inner(
+        &mut self,
+        new_password: BackupPassword,
+        policy: &PasswordPolicy,
+    ) -> Result<PasswordChange, CairnError> {
+        let operation = Operation::ChangePassword;
         policy.check(&new_password)?;
         let service = self.service.clone();
         let epoch_id = self.epoch_id();
-        let listing = service.listing().await?;
+        let listing = service.list_for(operation).await?;
         let entry = listing.epochs.get(&epoch_id).ok_or(CairnError::NotFound)?;
         let newest_created = entry.wraps.last().map_or(0, |w| w.name.created);
         let created = service.now().max(newest_created.saturating_add(1));
@@ -1043,7 +1201,8 @@ impl UnlockedBackup {
         let params = service.inner.config.kdf_params;
         let epoch = Arc::clone(&self.epoch);
         let for_wrap = new_password.clone();
-        let bytes = service.run_kdf(move || rewrap_epoch(&epoch, &for_wrap, params, created)).await??;
+        let bytes =
+            service.run_kdf(operation, move || rewrap_epoch(&epoch, &for_wrap, params, created)).await??;
         let name = EpochName {
             generation: entry.generation(),
             born: entry.born(),
@@ -1052,8 +1211,9 @@ impl UnlockedBackup {
             uniq: random_u32()?,
         };
         let rendered = name.render();
-        let read = service.put_verified(&rendered, &bytes).await?;
-        let reopened = service.run_kdf(move || unlock_epoch(&read, &new_password)).await?;
+        let read = service.put_verified(operation, &rendered, &bytes).await?;
+        // The second KDF run is the verification: the new wrap must open with the new password.
+        let reopened = service.run_kdf(operation, move || unlock_epoch(&read, &new_password)).await?;
         let same_key = match reopened {
             Ok(reopened) => same_epoch_key(&self.epoch, &reopened),
             Err(_) => Err(CairnError::verification(VerificationStage::Decrypt)),
