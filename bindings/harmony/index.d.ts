@@ -34,6 +34,8 @@ export declare class BackupService {
   startNewEpoch(password: string): Promise<UnlockedBackup>;
   unlock(password: string, epochId?: string | null): Promise<UnlockedBackup>;
   checkPassword(password: string, epochId?: string | null): Promise<PasswordCheck>;
+  /** Calls `listener` with each progress step of this service's operations; `null` stops it. */
+  setProgressListener(listener: ((event: ProgressEvent) => void) | null): void;
 }
 
 /** An unlocked epoch; `close()` forgets its key. */
@@ -127,6 +129,36 @@ export interface RestoreReport {
   wallets: RestoredWallet[];
   failures: RestoreFailure[];
 }
+
+/** The operation a progress event belongs to. */
+export type Operation =
+  | 'first_password' | 'new_epoch' | 'unlock' | 'check_password' | 'backup' | 'restore'
+  | 'change_password' | 'cleanup' | 'inventory' | 'export' | 'import';
+
+/** Where an operation is; `finished` is the last event of a successful operation. */
+export type Stage =
+  | 'deriving_key' | 'listing' | 'encrypting' | 'uploading' | 'verifying' | 'downloading'
+  | 'decrypting' | 'cleaning_up' | 'finished';
+
+/** One progress step; `completed` / `total` count downloads while `downloading`, else 0. */
+export interface ProgressEvent {
+  operation: Operation;
+  stage: Stage;
+  completed: number;
+  total: number;
+}
+
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug' | 'trace';
+
+/** One log line built from typed events only: never input text, ids, names or secrets. */
+export interface LogRecord {
+  level: LogLevel;
+  target: string;
+  message: string;
+}
+
+/** Installs the process-wide log sink receiving `maxLevel` and more severe; `null` = off. */
+export declare function setLogSink(sink: ((record: LogRecord) => void) | null, maxLevel: LogLevel): void;
 
 // ---------------------------------------------------------------------------------------------
 // App logic shared by the sample shells (crates/cairn-app; bindings/harmony/src/app.rs).

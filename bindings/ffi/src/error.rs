@@ -1,4 +1,4 @@
-//! The one error the bindings throw (`CairnException` in Kotlin, `CairnError` in Swift).
+//! The one error the bindings throw (sealed `CairnException` in Kotlin, enum `CairnError` in Swift).
 
 use cairn_core::ErrorKind as CoreKind;
 
@@ -27,6 +27,8 @@ pub enum ErrorKind {
     InvalidInput,
     CloudError,
     Internal,
+    /// The host cancelled the call (never produced by `cairn-core`).
+    Cancelled,
 }
 
 impl From<CoreKind> for ErrorKind {
@@ -59,31 +61,115 @@ impl From<CoreKind> for ErrorKind {
     }
 }
 
-/// Every failure of the bindings. One variant with fields, because Kotlin's exception
-/// `message` is the `field=value` rendering: the user-facing sentence is `error_message`.
-/// (Named `*Error` so Kotlin gets `CairnException`.)
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
-pub enum CairnError {
-    /// A Cairn failure: what kind, a short sentence for the user, and what they can do.
-    #[error("{kind:?}: {error_message}")]
-    Failure { kind: ErrorKind, error_message: String, hint: String },
+/// Declares the error enum with one variant per kind, so the two lists cannot drift apart.
+macro_rules! cairn_error {
+    ($($(#[doc = $doc:literal])* $kind:ident,)*) => {
+        /// Every failure of the bindings: one variant per [`ErrorKind`], each with a short sentence
+        /// for the user (`error_message`) and what they can do (`hint`). Kotlin gets a sealed
+        /// `CairnException` with one subclass per kind, Swift an enum with associated values.
+        /// (Named `*Error` so Kotlin gets `CairnException`.) Texts never carry secrets.
+        #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+        pub enum CairnError {
+            $(
+                $(#[doc = $doc])*
+                #[error("{error_message}")]
+                $kind { error_message: String, hint: String },
+            )*
+        }
+
+        impl CairnError {
+            /// The kind, for Rust-side checks.
+            pub fn kind(&self) -> ErrorKind {
+                match self {
+                    $(Self::$kind { .. } => ErrorKind::$kind,)*
+                }
+            }
+
+            /// The user-facing sentence.
+            pub fn error_message(&self) -> &str {
+                match self {
+                    $(Self::$kind { error_message, .. } => error_message,)*
+                }
+            }
+
+            /// What the user can do.
+            pub fn hint(&self) -> &str {
+                match self {
+                    $(Self::$kind { hint, .. } => hint,)*
+                }
+            }
+
+            fn of_kind(kind: ErrorKind, error_message: String, hint: String) -> Self {
+                match kind {
+                    $(ErrorKind::$kind => Self::$kind { error_message, hint },)*
+                }
+            }
+        }
+    };
 }
 
+cairn_error! {
+    /// The backup password does not open the backup.
+    WrongPassword,
+    /// The signed-in account holds no Cairn backups.
+    NoBackupsFound,
+    /// The account already has a backup password.
+    BackupExists,
+    /// The wallet backup or epoch does not exist.
+    NotFound,
+    /// Cloud storage is full.
+    QuotaExceeded,
+    /// No cloud account is signed in.
+    NotSignedIn,
+    /// The sign-in expired; the user must sign in again.
+    ReauthRequired,
+    /// The provider asked to slow down.
+    RateLimited,
+    /// The cloud could not be reached.
+    Network,
+    /// A stored backup is damaged.
+    Corrupted,
+    /// A backup from a newer app version.
+    UnsupportedVersion,
+    /// A stored backup asks for KDF parameters outside the accepted bounds.
+    KdfParamsOutOfBounds,
+    /// The new password is too weak.
+    PasswordPolicy,
+    /// The recovery phrase is not valid BIP39.
+    InvalidMnemonic,
+    /// The private key does not parse.
+    InvalidPrivateKey,
+    /// The BIP39 passphrase does not match the one backed up.
+    PassphraseMismatch,
+    /// The cloud provider cannot be used on this device (HMS Core missing, iCloud off, ...).
+    ProviderUnavailable,
+    /// A new backup could not be verified by read-back; the previous one is unchanged.
+    VerificationFailed,
+    /// Another device changed the backup at the same time.
+    Conflict,
+    /// The request itself is invalid (never echoes the input).
+    InvalidInput,
+    /// An unexpected cloud answer.
+    CloudError,
+    /// An internal failure.
+    Internal,
+    /// The host cancelled the call (Swift maps it to `CancellationError`).
+    Cancelled,
+}
+
+/// The one place a `cairn-core` error becomes a bindings error.
 impl From<cairn_core::CairnError> for CairnError {
     fn from(error: cairn_core::CairnError) -> Self {
-        CairnError::Failure {
-            kind: error.kind().into(),
-            error_message: error.message(),
-            hint: error.hint().to_owned(),
-        }
+        CairnError::of_kind(error.kind().into(), error.message(), error.hint().to_owned())
     }
 }
 
 impl CairnError {
-    /// The kind, for Rust-side checks.
-    pub fn kind(&self) -> ErrorKind {
-        match self {
-            CairnError::Failure { kind, .. } => *kind,
+    /// The host cancelled the call through a `CancellationToken`.
+    pub(crate) fn cancelled() -> Self {
+        CairnError::Cancelled {
+            error_message: "the operation was cancelled".to_owned(),
+            hint: "start it again when ready; an unfinished backup is never reported as verified".to_owned(),
         }
     }
 }

@@ -3,16 +3,22 @@
 uniffi::setup_scaffolding!();
 
 mod app;
+mod cancel;
 mod error;
 mod foreign;
+mod observe;
 mod records;
 mod service;
 
 pub use app::*;
+pub use cancel::CancellationToken;
 pub use error::{CairnError, ErrorKind};
 pub use foreign::{
     CloudKitBridge, CloudKitError, CloudKitPage, CloudKitRecord, CloudKitRecordInfo, CloudKitSavePolicy,
     ProviderUnavailableReason, TokenError, TokenProvider,
+};
+pub use observe::{
+    CairnOperation, LogLevel, LogRecord, LogSink, ProgressEvent, ProgressListener, Stage, set_log_sink,
 };
 pub use records::*;
 pub use service::{BackupService, RestoredWallet, UnlockedBackup};

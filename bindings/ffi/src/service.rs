@@ -20,8 +20,10 @@ use cairn_crypto::private_key::KindLabel;
 use tokio::sync::Mutex;
 use zeroize::Zeroize;
 
+use crate::cancel::{CancellationToken, cancellable};
 use crate::error::{CairnError, invalid_input};
 use crate::foreign::{CloudKitBridge, CloudKitBridgeAdapter, TokenProvider, TokenProviderAdapter};
+use crate::observe::{ProgressAdapter, ProgressListener};
 use crate::records::*;
 
 fn parse_epoch(text: &str) -> Result<EpochId, CairnError> {
@@ -98,47 +100,74 @@ impl BackupService {
         Self::over(Arc::new(MemoryStore::new()))
     }
 
+    /// Sends this service's progress (and its unlocked handles') to `listener`; `None` stops it.
+    pub fn set_progress_listener(&self, listener: Option<Arc<dyn ProgressListener>>) {
+        self.inner.set_progress_listener(
+            listener.map(|l| Arc::new(ProgressAdapter(l)) as Arc<dyn cairn_core::ProgressListener>),
+        );
+    }
+
     /// Epochs, their records and unreadable objects, from one listing (no password).
-    pub async fn inventory(&self) -> Result<Inventory, CairnError> {
-        Ok(self.inner.inventory().await?.into())
+    #[uniffi::method(default(cancel = None))]
+    pub async fn inventory(&self, cancel: Option<Arc<CancellationToken>>) -> Result<Inventory, CairnError> {
+        cancellable(cancel, async { Ok(self.inner.inventory().await?.into()) }).await
     }
 
     /// Sets the account's first backup password (fails with `BackupExists` if it has one).
+    #[uniffi::method(default(cancel = None))]
     pub async fn create_first_password(
         &self,
         password_text: String,
+        cancel: Option<Arc<CancellationToken>>,
     ) -> Result<Arc<UnlockedBackup>, CairnError> {
-        let unlocked =
-            self.inner.create_first_password(password(password_text), &PasswordPolicy::default()).await?;
-        Ok(UnlockedBackup::wrap(unlocked))
+        let password = password(password_text);
+        cancellable(cancel, async {
+            let unlocked = self.inner.create_first_password(password, &PasswordPolicy::default()).await?;
+            Ok(UnlockedBackup::wrap(unlocked))
+        })
+        .await
     }
 
     /// "Forgot password": a new epoch under a new password becomes the active one.
-    pub async fn start_new_epoch(&self, password_text: String) -> Result<Arc<UnlockedBackup>, CairnError> {
-        let unlocked =
-            self.inner.start_new_epoch(password(password_text), &PasswordPolicy::default()).await?;
-        Ok(UnlockedBackup::wrap(unlocked))
+    #[uniffi::method(default(cancel = None))]
+    pub async fn start_new_epoch(
+        &self,
+        password_text: String,
+        cancel: Option<Arc<CancellationToken>>,
+    ) -> Result<Arc<UnlockedBackup>, CairnError> {
+        let password = password(password_text);
+        cancellable(cancel, async {
+            let unlocked = self.inner.start_new_epoch(password, &PasswordPolicy::default()).await?;
+            Ok(UnlockedBackup::wrap(unlocked))
+        })
+        .await
     }
 
     /// Unlocks the active epoch, or `epoch_id`.
+    #[uniffi::method(default(cancel = None))]
     pub async fn unlock(
         &self,
         password_text: String,
         epoch_id: Option<String>,
+        cancel: Option<Arc<CancellationToken>>,
     ) -> Result<Arc<UnlockedBackup>, CairnError> {
         let password = password(password_text);
-        let unlocked = self.inner.unlock(password, parse_epoch_opt(epoch_id)?).await?;
-        Ok(UnlockedBackup::wrap(unlocked))
+        let epoch = parse_epoch_opt(epoch_id)?;
+        cancellable(cancel, async { Ok(UnlockedBackup::wrap(self.inner.unlock(password, epoch).await?)) })
+            .await
     }
 
     /// Checks a password without downloading any wallet.
+    #[uniffi::method(default(cancel = None))]
     pub async fn check_password(
         &self,
         password_text: String,
         epoch_id: Option<String>,
+        cancel: Option<Arc<CancellationToken>>,
     ) -> Result<PasswordCheck, CairnError> {
         let password = password(password_text);
-        Ok(self.inner.check_password(password, parse_epoch_opt(epoch_id)?).await?.into())
+        let epoch = parse_epoch_opt(epoch_id)?;
+        cancellable(cancel, async { Ok(self.inner.check_password(password, epoch).await?.into()) }).await
     }
 
     /// Health of the app's wallets from one listing.
@@ -210,6 +239,7 @@ impl UnlockedBackup {
 
     /// Backs up a BIP39 wallet (phrase as typed). With a `passphrase`, `include_passphrase`
     /// decides whether it is stored or only its fingerprint is.
+    #[uniffi::method(default(cancel = None))]
     pub async fn backup_mnemonic(
         &self,
         mut phrase: String,
@@ -217,23 +247,26 @@ impl UnlockedBackup {
         include_passphrase: bool,
         label: String,
         chain_hints: Vec<String>,
+        cancel: Option<Arc<CancellationToken>>,
     ) -> Result<BackupReceipt, CairnError> {
         let secret = SecretString::new(std::mem::take(&mut phrase));
         let passphrase = passphrase.map(SecretString::new);
         let choice = if include_passphrase { PassphraseBackup::Include } else { PassphraseBackup::Exclude };
         let request =
             BackupRequest::mnemonic_phrase(&secret, passphrase, choice, label)?.with_chain_hints(chain_hints);
-        Ok(self.inner.lock().await.backup_wallet(&request).await?.into())
+        cancellable(cancel, async { Ok(self.inner.lock().await.backup_wallet(&request).await?.into()) }).await
     }
 
     /// Backs up a raw private key; `key_kind` is `None` for secp256k1 (hex or WIF), else the
     /// app's label for an opaque key (`ed25519`, `solana`, …).
+    #[uniffi::method(default(cancel = None))]
     pub async fn backup_private_key(
         &self,
         mut key: String,
         key_kind: Option<String>,
         label: String,
         chain_hints: Vec<String>,
+        cancel: Option<Arc<CancellationToken>>,
     ) -> Result<BackupReceipt, CairnError> {
         let kind = match key_kind {
             None => PrivateKeyKind::Secp256k1,
@@ -245,23 +278,37 @@ impl UnlockedBackup {
         key.zeroize();
         let request = BackupRequest::private_key(parsed.map_err(cairn_core::CairnError::from)?, label)
             .with_chain_hints(chain_hints);
-        Ok(self.inner.lock().await.backup_wallet(&request).await?.into())
+        cancellable(cancel, async { Ok(self.inner.lock().await.backup_wallet(&request).await?.into()) }).await
     }
 
     /// Downloads and decrypts every wallet of the epoch; damaged ones are listed as failures.
-    pub async fn restore_all(&self) -> Result<RestoreReport, CairnError> {
-        Ok(self.inner.lock().await.restore_all().await?.into())
+    #[uniffi::method(default(cancel = None))]
+    pub async fn restore_all(
+        &self,
+        cancel: Option<Arc<CancellationToken>>,
+    ) -> Result<RestoreReport, CairnError> {
+        cancellable(cancel, async { Ok(self.inner.lock().await.restore_all().await?.into()) }).await
     }
 
     /// Changes this epoch's password (verified by read-back before older wraps are retired).
-    pub async fn change_password(&self, new_password: String) -> Result<PasswordChange, CairnError> {
+    #[uniffi::method(default(cancel = None))]
+    pub async fn change_password(
+        &self,
+        new_password: String,
+        cancel: Option<Arc<CancellationToken>>,
+    ) -> Result<PasswordChange, CairnError> {
         let new_password = password(new_password);
-        Ok(self.inner.lock().await.change_password(new_password, &PasswordPolicy::default()).await?.into())
+        cancellable(cancel, async {
+            let mut unlocked = self.inner.lock().await;
+            Ok(unlocked.change_password(new_password, &PasswordPolicy::default()).await?.into())
+        })
+        .await
     }
 
     /// Retires superseded copies and wraps.
-    pub async fn cleanup(&self) -> Result<CleanupReport, CairnError> {
-        Ok(self.inner.lock().await.cleanup().await?.into())
+    #[uniffi::method(default(cancel = None))]
+    pub async fn cleanup(&self, cancel: Option<Arc<CancellationToken>>) -> Result<CleanupReport, CairnError> {
+        cancellable(cancel, async { Ok(self.inner.lock().await.cleanup().await?.into()) }).await
     }
 }
 

@@ -32,6 +32,7 @@ use napi_ohos::{
 };
 
 pub mod app;
+pub mod observe;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -207,6 +208,17 @@ impl BackupService {
         LocalFolderStore::open(path)
             .map(Self::over)
             .map_err(|_| js_error(&env, &invalid("the folder cannot be created or opened")))
+    }
+
+    /// Calls `listener` with every progress step of this service's operations (and of its
+    /// unlocked backups); `null` stops it.
+    #[napi]
+    pub fn set_progress_listener(
+        &self,
+        listener: Option<Function<'_, observe::ProgressEvent, ()>>,
+    ) -> Result<()> {
+        self.inner.set_progress_listener(observe::progress_listener(listener)?);
+        Ok(())
     }
 
     /// The account's backups, without the password.

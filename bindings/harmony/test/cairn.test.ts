@@ -186,6 +186,59 @@ describe('Cairn N-API module over the emulator', () => {
     });
   });
 
+  test('a progress listener sees a restore counted to the total', async () => {
+    const account = await newAccount();
+    const service = googleService(account.google);
+    const events: Cairn.ProgressEvent[] = [];
+    service.setProgressListener((event) => events.push(event));
+    const unlocked = await service.createFirstPassword(PASSWORD);
+    await unlocked.backupMnemonic(PHRASE, 'one');
+    await unlocked.backupMnemonic(PHRASE_2, 'two');
+    const report = await unlocked.restoreAll();
+    report.wallets.forEach((w) => w.wipe());
+    // Events reach JS through their own queue: let it drain.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    service.setProgressListener(null);
+    const creation = events.filter((e) => e.operation === 'first_password').map((e) => e.stage);
+    assert.ok(creation.includes('deriving_key'), `${creation}`);
+    assert.equal(creation.at(-1), 'finished');
+    const restore = events.filter((e) => e.operation === 'restore');
+    const downloads = restore.filter((e) => e.stage === 'downloading').map((e) => [e.completed, e.total]);
+    assert.deepEqual(downloads, [[0, 2], [1, 2], [2, 2]]);
+    assert.equal(restore.at(-1)?.stage, 'finished');
+  });
+
+  test('the log sink gets useful records and no secret', async () => {
+    const account = await newAccount();
+    const records: Cairn.LogRecord[] = [];
+    cairn.setLogSink((record) => records.push(record), 'debug');
+    const wrong = 'basalt-orchid-9-sextants';
+    try {
+      const service = googleService(account.google);
+      const unlocked = await service.createFirstPassword(PASSWORD);
+      await unlocked.backupMnemonic(PHRASE, 'Labelled', 'pass-phrase-xyz', true);
+      await rejectsWith(service.unlock(wrong), 'wrong_password');
+      (await unlocked.restoreAll()).wallets.forEach((w) => w.wipe());
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      cairn.setLogSink(null, 'error');
+    }
+    assert.throws(() => cairn.setLogSink(null, 'loud' as Cairn.LogLevel));
+    const lines = records.map((r) => `${r.level} ${r.target} ${r.message}`);
+    assert.ok(lines.some((l) => l.includes('first_password finished in')), lines.join('\n'));
+    assert.ok(lines.some((l) => l.startsWith('error') && l.includes('unlock failed') && l.includes('wrong_password')));
+    assert.ok(lines.some((l) => l.includes('restore: 1 wallets restored, 0 unreadable')));
+    assert.ok(records.every((r) => r.level !== 'trace'), 'a debug sink gets no trace records');
+    const forbidden = [PASSWORD, wrong, 'pass-phrase-xyz', 'Labelled', 'cairn-', account.google, ...PHRASE.split(' ')];
+    for (const line of lines) {
+      const words = line.split(/[^A-Za-z0-9]+/);
+      for (const secret of forbidden) {
+        const leaked = /^[a-z]+$/.test(secret) ? words.includes(secret) : line.includes(secret);
+        assert.ok(!leaked, `'${secret}' in '${line}'`);
+      }
+    }
+  });
+
   test('local folder: backup and restore; a file in the way is invalid_input', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cairn-node-'));
     try {

@@ -54,6 +54,7 @@ public final class InMemoryCloudKitBridge: CloudKitBridge, @unchecked Sendable {
     private let pageSize: Int
     private var queuedFailures: [(Operation, CloudKitError)] = []
     private var callCounts: [Operation: Int] = [:]
+    private var fetchDelaySeconds: Double = 0
 
     public init(pageSize: Int = 200) {
         self.pageSize = max(1, pageSize)
@@ -74,6 +75,9 @@ public final class InMemoryCloudKitBridge: CloudKitBridge, @unchecked Sendable {
                 (operation, .Failure(code: code, retryAfterSeconds: retryAfterSeconds, itemCodes: [])))
         }
     }
+
+    /// Every `fetchRecord` waits this long first (a slow network; 0 for none).
+    public func setFetchDelay(seconds: Double) { locked { fetchDelaySeconds = max(0, seconds) } }
 
     /// How many times `operation` was called.
     public func calls(_ operation: Operation) -> Int { locked { callCounts[operation, default: 0] } }
@@ -116,7 +120,12 @@ public final class InMemoryCloudKitBridge: CloudKitBridge, @unchecked Sendable {
     }
 
     public func fetchRecord(recordName: String) async throws -> CloudKitRecord {
-        try begin(.fetchRecord) {
+        let delay = locked { fetchDelaySeconds }
+        if delay > 0 {
+            // Ends early when Rust drops the call (UniFFI cancels this task); either way fine.
+            try? await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
+        }
+        return try begin(.fetchRecord) {
             try requireZone()
             guard let stored = records[recordName] else { throw failure(CKErrorCode.unknownItem) }
             return CloudKitRecord(

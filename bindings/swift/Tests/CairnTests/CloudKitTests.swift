@@ -10,7 +10,8 @@ struct InMemoryICloud: TestCloud {
         let bridge = InMemoryCloudKitBridge(pageSize: 3)
         return TestAccount(
             service: { BackupService.icloud(bridge: bridge) },
-            limitStorage: { bytes in bridge.setQuota(bytes: UInt64(bytes)) })
+            limitStorage: { bytes in bridge.setQuota(bytes: UInt64(bytes)) },
+            slowDownloads: { slow in bridge.setFetchDelay(seconds: slow ? 5 : 0) })
     }
 }
 
@@ -37,6 +38,18 @@ final class CloudKitTests: XCTestCase {
 
     func testQuotaExceeded() async throws {
         try await Flows.quotaExceeded(InMemoryICloud())
+    }
+
+    func testExportAndImport() async throws {
+        try await Flows.exportAndImport(InMemoryICloud())
+    }
+
+    func testSecretHandlesWiped() async throws {
+        try await Flows.secretHandlesWiped(InMemoryICloud())
+    }
+
+    func testCancelledRestore() async throws {
+        try await Flows.cancelledRestore(InMemoryICloud())
     }
 
     /// Rust creates the zone when CloudKit says it is missing, and retries a network failure

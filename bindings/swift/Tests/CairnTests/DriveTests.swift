@@ -16,7 +16,14 @@ struct EmulatorDrive: TestCloud {
                     apiBase: emulator.base,
                     tokens: EmulatorTokenProvider(emulator: emulator, account: id, initialToken: token))
             },
-            limitStorage: { bytes in try await emulator.setQuota(account: id, limit: bytes) })
+            limitStorage: { bytes in try await emulator.setQuota(account: id, limit: bytes) },
+            slowDownloads: { slow in
+                if slow {
+                    try await emulator.delayDownloads(account: id, delayMs: 5000)
+                } else {
+                    try await emulator.clearFaults()
+                }
+            })
     }
 }
 
@@ -47,6 +54,18 @@ final class DriveTests: XCTestCase {
         try await Flows.quotaExceeded(cloud())
     }
 
+    func testExportAndImport() async throws {
+        try await Flows.exportAndImport(cloud())
+    }
+
+    func testSecretHandlesWiped() async throws {
+        try await Flows.secretHandlesWiped(cloud())
+    }
+
+    func testCancelledRestore() async throws {
+        try await Flows.cancelledRestore(cloud())
+    }
+
     /// Rust asks the Swift provider for a new token after a 401, once, and carries on.
     func testTokenProviderRefreshesAfterRejectedToken() async throws {
         let emulator = try Emulator.fromEnvironment()
@@ -67,6 +86,14 @@ final class DriveTests: XCTestCase {
         let service = try BackupService.googleDrive(apiBase: emulator.base, tokens: SignedOutTokenProvider())
         let failure = await expectCairnError { try await service.inventory() }
         XCTAssertEqual(failure?.kind, .notSignedIn)
+    }
+
+    /// A provider that reports HMS Core outdated gives `providerUnavailable` (Huawei Drive).
+    func testOutdatedHmsCoreIsProviderUnavailable() async throws {
+        let emulator = try Emulator.fromEnvironment()
+        let service = try BackupService.huaweiDrive(apiBase: emulator.base, tokens: OutdatedHmsTokenProvider())
+        let failure = await expectCairnError { try await service.inventory() }
+        XCTAssertEqual(failure?.kind, .providerUnavailable)
     }
 
     func testMalformedApiBaseIsInvalidInput() async throws {

@@ -17,6 +17,8 @@ struct TestAccount {
     let service: () throws -> BackupService
     /// Makes the cloud refuse writes beyond `bytes` in total.
     let limitStorage: (Int) async throws -> Void
+    /// Makes every download take seconds (true) or answer at once again (false).
+    let slowDownloads: (Bool) async throws -> Void
 }
 
 /// A cloud to run the flows over.
@@ -123,6 +125,16 @@ enum Flows {
             try await account.service().unlock(passwordText: wrong, epochId: nil)
         }
         XCTAssertEqual(failure?.kind, .wrongPassword)
+        // The idiomatic check: one enum case per kind, with its message and hint.
+        do {
+            _ = try await account.service().unlock(passwordText: wrong, epochId: nil)
+            XCTFail("a wrong password unlocked")
+        } catch CairnError.WrongPassword(let message, let hint) {
+            XCTAssertFalse(message.isEmpty)
+            XCTAssertFalse(hint.isEmpty)
+        } catch {
+            XCTFail("expected CairnError.WrongPassword, got \(error)")
+        }
         XCTAssertFalse(failure?.hint.isEmpty ?? true)
         for text in [failure?.message ?? "", failure?.hint ?? ""] {
             XCTAssertFalse(text.contains(wrong))
@@ -163,5 +175,93 @@ enum Flows {
         let report = try await account.service().unlock(passwordText: password, epochId: nil).restoreAll()
         XCTAssertEqual(report.wallets.map { $0.info().label }, ["Main"])
         report.wallets.forEach { $0.wipe() }
+    }
+
+    /// An export file moves the (still encrypted) backups to another account; garbage is a typed
+    /// error.
+    static func exportAndImport(_ cloud: TestCloud) async throws {
+        let source = try await cloud.newAccount().service()
+        let unlocked = try await source.createFirstPassword(passwordText: password)
+        _ = try await unlocked.backupMnemonic(
+            phrase: secondPhrase, passphrase: nil, includePassphrase: false, label: "Moved", chainHints: [])
+        let file = try await source.export(epochId: nil)
+        XCTAssertGreaterThanOrEqual(file.objects, 2)
+
+        let target = try await cloud.newAccount().service()
+        let imported = try await target.`import`(file: file.bytes)
+        XCTAssertEqual(imported.uploaded, file.objects)
+        let report = try await target.unlock(passwordText: password, epochId: nil).restoreAll()
+        XCTAssertEqual(try report.wallets.first?.revealPhrase(), secondPhrase)
+        report.wallets.forEach { $0.wipe() }
+
+        let garbage = await expectCairnError { try await target.`import`(file: Data([1, 2, 3])) }
+        XCTAssertEqual(garbage?.kind, .corrupted)
+    }
+
+    /// Every restored handle is wiped by `wipe()`: each reveal then fails with `invalidInput`,
+    /// whose texts hold no secret.
+    static func secretHandlesWiped(_ cloud: TestCloud) async throws {
+        let unlocked = try await cloud.newAccount().service().createFirstPassword(passwordText: password)
+        _ = try await unlocked.backupMnemonic(
+            phrase: firstPhrase, passphrase: "TREZOR", includePassphrase: true, label: "Phrase", chainHints: [])
+        _ = try await unlocked.backupPrivateKey(key: privateKeyHex, keyKind: nil, label: "Key", chainHints: [])
+        let report = try await unlocked.restoreAll()
+        XCTAssertEqual(report.wallets.count, 2)
+        for wallet in report.wallets {
+            XCTAssertFalse(wallet.isWiped())
+            XCTAssertNotNil(try wallet.revealPhrase() ?? wallet.revealPrivateKey())
+            wallet.wipe()
+            XCTAssertTrue(wallet.isWiped())
+            for reveal in [wallet.revealPhrase, wallet.revealPrivateKey, wallet.revealStoredPassphrase] {
+                let failure = await expectCairnError { try reveal() }
+                XCTAssertEqual(failure?.kind, .invalidInput)
+                for text in [failure?.message ?? "", failure?.hint ?? ""] {
+                    XCTAssertFalse(text.contains("legal"))
+                    XCTAssertFalse(text.contains("TREZOR"))
+                    XCTAssertFalse(text.contains(privateKeyHex))
+                }
+            }
+            // Wiping twice is harmless.
+            wallet.wipe()
+        }
+    }
+
+    /// Cancelling the Swift `Task` of a running restore stops the Rust work: it ends quickly with
+    /// `CancellationError`, and the same handle restores afterwards.
+    static func cancelledRestore(_ cloud: TestCloud) async throws {
+        let account = try await cloud.newAccount()
+        let unlocked = try await account.service().createFirstPassword(passwordText: password)
+        _ = try await unlocked.backupMnemonic(
+            phrase: firstPhrase, passphrase: nil, includePassphrase: false, label: "Main", chainHints: [])
+
+        // Every download now takes 5 s, so the restore is surely in flight when cancelled.
+        try await account.slowDownloads(true)
+        let started = Date()
+        let restore = Task { try await withCairnCancellation { try await unlocked.restoreAll(cancel: $0) } }
+        try await Task.sleep(nanoseconds: 300_000_000)
+        restore.cancel()
+        do {
+            let report = try await restore.value
+            report.wallets.forEach { $0.wipe() }
+            XCTFail("the restore finished although it was cancelled")
+        } catch is CancellationError {
+        } catch {
+            XCTFail("expected CancellationError, got \(error)")
+        }
+        let elapsed = Date().timeIntervalSince(started)
+        try await account.slowDownloads(false)
+        XCTAssertLessThan(elapsed, 4, "cancellation took \(elapsed) s")
+
+        // The cancelled call released the handle: the next restore works.
+        let report = try await unlocked.restoreAll()
+        XCTAssertEqual(try report.wallets.first?.revealPhrase(), firstPhrase)
+        report.wallets.forEach { $0.wipe() }
+
+        // A token cancelled before the call stops it at once, as a typed error without the helper.
+        let token = CancellationToken()
+        token.cancel()
+        XCTAssertTrue(token.isCancelled())
+        let failure = await expectCairnError { try await unlocked.restoreAll(cancel: token) }
+        XCTAssertEqual(failure?.kind, .cancelled)
     }
 }

@@ -35,6 +35,19 @@ struct Emulator {
         return token
     }
 
+    /// Makes every Drive download of `account` wait `delayMs` before answering.
+    func delayDownloads(account: String, delayMs: Int) async throws {
+        _ = try await control("POST", "/__control/faults", [
+            "method": "GET", "path_prefix": "/drive/v3/files/", "account": account, "delay_ms": delayMs,
+            "count": "always",
+        ])
+    }
+
+    /// Removes every fault rule.
+    func clearFaults() async throws {
+        _ = try await control("DELETE", "/__control/faults", [:])
+    }
+
     /// Caps the account's Drive storage at `limit` bytes.
     func setQuota(account: String, limit: Int) async throws {
         _ = try await control("POST", "/__control/quota", ["account": account, "limit": limit])
@@ -100,6 +113,14 @@ final class SignedOutTokenProvider: TokenProvider, @unchecked Sendable {
     func refreshAccessToken(rejected: String) async throws -> String { throw TokenError.NotSignedIn }
 }
 
+/// A `TokenProvider` on a device whose HMS Core is too old.
+final class OutdatedHmsTokenProvider: TokenProvider, @unchecked Sendable {
+    func accessToken() async throws -> String {
+        throw TokenError.ProviderUnavailable(reason: .hmsCoreOutdated)
+    }
+    func refreshAccessToken(rejected: String) async throws -> String { try await accessToken() }
+}
+
 /// Runs `body` and returns the `CairnError` it throws (a test failure if it succeeds).
 func expectCairnError<T>(
     _ body: () async throws -> T, file: StaticString = #filePath, line: UInt = #line
@@ -108,8 +129,8 @@ func expectCairnError<T>(
         _ = try await body()
         XCTFail("expected a CairnError", file: file, line: line)
         return nil
-    } catch let CairnError.Failure(kind, message, hint) {
-        return (kind, message, hint)
+    } catch let error as CairnError {
+        return (error.kind, error.message, error.hint)
     } catch {
         XCTFail("expected a CairnError, got \(type(of: error))", file: file, line: line)
         return nil
