@@ -54,7 +54,7 @@ fn usage() {
          lint        clippy over every target, warnings denied\n\
          test-rust   cargo test over the workspace\n\
          bindings    build cairn-ffi, generate Kotlin + Swift into target/bindings\n\
-         size        the shipped cdylib's stripped size against the 3.5 MiB budget\n\
+         size        the shipped cdylib's stripped size against the 3.5 MB (3,500,000-byte) budget\n\
          kotlin-test the Kotlin JUnit suite (real cdylib, emulator process)\n\
          swift-test  the Swift package's XCTest suite (provisions the Swift toolchain once)\n\
          android     cairn-ffi for the Android ABIs (cargo-ndk) + Kotlin -> AAR (android/); --check: preflight only\n\

@@ -116,7 +116,10 @@ const MAX_CONTROL_BODY: usize = 4 * 1024 * 1024;
 const CONTROL_TIMEOUT: Duration = Duration::from_secs(10);
 
 fn http() -> Result<reqwest::Client, CairnError> {
-    reqwest::Client::builder()
+    // cairn-cloud's builder carries the TLS crypto provider; reqwest has none of its own in the
+    // shipped library (ADR 0005).
+    cairn_cloud::http_client_builder()
+        .map_err(|_| CairnError::Internal { what: "HTTP client setup failed".to_owned() })?
         .timeout(CONTROL_TIMEOUT)
         .build()
         .map_err(|_| CairnError::Internal { what: "HTTP client setup failed".to_owned() })

@@ -235,7 +235,8 @@ async fn bounded_send(http: reqwest::Client, request: HttpRequest) -> Result<Htt
 }
 
 fn token_http_client(timeout: Duration) -> Result<reqwest::Client, TokenEndpointError> {
-    reqwest::Client::builder()
+    crate::tls::http_client_builder()
+        .map_err(|_| TokenEndpointError::Network)?
         .timeout(timeout)
         // The token endpoint must answer itself; following redirects would re-send the grant.
         .redirect(reqwest::redirect::Policy::none())

@@ -76,7 +76,7 @@ impl std::fmt::Debug for RestClient {
 
 impl RestClient {
     pub(crate) fn new(settings: HttpSettings, tokens: Arc<dyn TokenProvider>) -> Result<Self, CloudError> {
-        let http = reqwest::Client::builder()
+        let http = crate::tls::http_client_builder()?
             .connect_timeout(settings.connect_timeout)
             .timeout(settings.request_timeout)
             .redirect(reqwest::redirect::Policy::limited(5))

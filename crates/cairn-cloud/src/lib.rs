@@ -6,6 +6,7 @@ mod rest_drive;
 mod retry;
 mod store;
 mod time;
+mod tls;
 mod token;
 
 pub mod cloudkit;
@@ -26,4 +27,5 @@ pub use store::{
     AppProperties, CloudStore, MAX_APP_PROPERTIES, MAX_APP_PROPERTY_BYTES, MAX_LISTED_OBJECTS, MAX_NAME_LEN,
     MAX_OBJECT_BYTES, ObjectMeta, Quota, StoredObject, validate_app_properties, validate_name, validate_put,
 };
+pub use tls::http_client_builder;
 pub use token::{AccessToken, StaticTokenProvider, TokenProvider};
