@@ -31,14 +31,32 @@ pub(crate) fn node_test() -> Result<(), String> {
         .args(["-p", "tsconfig.json"]))?;
 
     step("harmony: node --test against the emulator");
+    let tests = compiled_tests(&package.join("build/test"))?;
     run(Command::new("node")
         .current_dir(&package)
-        .args(["--test", "build/test/cairn.test.js"])
+        .arg("--test")
+        .args(&tests)
         .env("CAIRN_BIN", debug.join("cairn"))
         .env("CAIRN_NODE_MODULE", &addon))?;
 
     step("harmony: napi-ohos build (compile check only; it cannot load in Node)");
     cargo(&["check", "--locked", "-p", "cairn-harmony", "--no-default-features", "--features", "ohos"])
+}
+
+/// Every compiled `*.test.js` under `dir` (sorted, relative to the package), so a new test file
+/// runs without touching this task.
+fn compiled_tests(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let entries = fs::read_dir(dir).map_err(|e| format!("no compiled tests in {}: {e}", dir.display()))?;
+    let mut tests: Vec<PathBuf> = entries
+        .filter_map(|entry| entry.ok().map(|e| e.file_name()))
+        .filter(|name| name.to_string_lossy().ends_with(".test.js"))
+        .map(|name| Path::new("build/test").join(name))
+        .collect();
+    tests.sort();
+    if tests.is_empty() {
+        return Err(format!("tsc produced no *.test.js in {}", dir.display()));
+    }
+    Ok(tests)
 }
 
 fn target_dir(root: &Path) -> PathBuf {

@@ -805,6 +805,12 @@ impl AppSession {
         AppSession { inner: Arc::new(app::AppSession::new(service, provider)) }
     }
 
+    /// A Promise rejected with `error` (a malformed argument), so async methods never throw
+    /// synchronously.
+    fn reject<'env>(env: &'env Env, error: CairnError) -> Result<PromiseRaw<'env, Screen>> {
+        settle(env, async move { Err::<app::Screen, _>(error) }, Screen::from)
+    }
+
     fn run<'env, F>(
         &self,
         env: &'env Env,
@@ -919,7 +925,10 @@ impl AppSession {
         wallet: WalletInput,
     ) -> Result<PromiseRaw<'env, Screen>> {
         let (password_text, confirmation) = (password(password_text), password(confirmation));
-        let wallet = app::WalletInput::try_from(wallet).map_err(|e| js_error(env, &e))?;
+        let wallet = match app::WalletInput::try_from(wallet) {
+            Ok(wallet) => wallet,
+            Err(error) => return Self::reject(env, error),
+        };
         self.run(env, |s| async move { s.submit_first_backup(password_text, confirmation, wallet).await })
     }
 
@@ -936,7 +945,10 @@ impl AppSession {
         wallet: WalletInput,
     ) -> Result<PromiseRaw<'env, Screen>> {
         let password_text = password(password_text);
-        let wallet = app::WalletInput::try_from(wallet).map_err(|e| js_error(env, &e))?;
+        let wallet = match app::WalletInput::try_from(wallet) {
+            Ok(wallet) => wallet,
+            Err(error) => return Self::reject(env, error),
+        };
         self.run(env, |s| async move { s.submit_add_wallet(password_text, wallet).await })
     }
 
@@ -953,7 +965,10 @@ impl AppSession {
         epoch_id: Option<String>,
     ) -> Result<PromiseRaw<'env, Screen>> {
         let password_text = password(password_text);
-        let epoch = crate::parse_epoch(epoch_id).map_err(|e| js_error(env, &e))?;
+        let epoch = match crate::parse_epoch(epoch_id) {
+            Ok(epoch) => epoch,
+            Err(error) => return Self::reject(env, error),
+        };
         self.run(env, |s| async move { s.submit_restore(password_text, epoch).await })
     }
 
