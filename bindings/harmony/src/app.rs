@@ -623,6 +623,11 @@ pub struct Screen {
     pub presentation: Option<ErrorPresentation>,
 }
 
+// Byte counts, like times, fit a JS number exactly below 2^53.
+fn bytes(value: u64) -> f64 {
+    value as f64
+}
+
 fn epoch_view(e: app::EpochView) -> EpochView {
     EpochView {
         epoch_id: e.epoch_id.to_string(),
@@ -776,7 +781,7 @@ impl From<app::Screen> for Screen {
                     damaged_objects: count(report.damaged_objects),
                     quota: report
                         .quota
-                        .map(|q| StorageQuota { used: seconds(q.used), limit: q.limit.map(seconds) }),
+                        .map(|q| StorageQuota { used: bytes(q.used), limit: q.limit.map(bytes) }),
                 }),
                 ..base
             },
