@@ -226,14 +226,18 @@ async fn the_working_screen_shows_while_an_action_runs() {
         json!({"method": "GET", "path": "/drive/v3/files", "count": 1, "delay_ms": 1500, "account": "fay"}),
     )
     .await;
+    // Start from a settled screen: a new session is already "loading" before its first refresh.
+    expect_name(&session.begin_first_backup(), "first_backup");
     let running = tokio::spawn({
         let session = session.clone();
-        async move { session.refresh().await }
+        async move { session.check_health().await }
     });
+    // The listing is held back 1.5 s by the emulator; the screen must say so meanwhile.
     let mut saw_working = false;
-    for _ in 0..100 {
-        if matches!(session.screen(), Screen::Working { task: AppTask::Loading }) {
+    for _ in 0..500 {
+        if matches!(session.screen(), Screen::Working { task: AppTask::CheckingHealth }) {
             saw_working = true;
+            break;
         }
         if running.is_finished() {
             break;
@@ -241,6 +245,6 @@ async fn the_working_screen_shows_while_an_action_runs() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     let done = running.await.unwrap();
-    assert!(saw_working, "the loading screen was never visible");
-    expect_name(&done, "first_backup");
+    assert!(saw_working, "the working screen was never visible");
+    expect_name(&done, "health");
 }
