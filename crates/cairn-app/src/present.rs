@@ -135,6 +135,14 @@ pub fn present_parts(
         ErrorKind::InvalidInput => ("Check your input", A::CorrectInput, vec![A::Dismiss]),
         _ => ("Something went wrong", A::Retry, vec![A::Dismiss]),
     };
+    // iCloud has no in-app sign-in: the account lives in the system settings.
+    let (primary, secondary) = match (kind, provider) {
+        (ErrorKind::NotSignedIn | ErrorKind::ReauthRequired, Some(CloudProvider::ICloud)) => (
+            RecoveryAction::OpenICloudSettings,
+            vec![RecoveryAction::Retry, RecoveryAction::ChooseAnotherProvider],
+        ),
+        _ => (primary, secondary),
+    };
     let hint = match (kind, provider) {
         (ErrorKind::QuotaExceeded, Some(provider)) => storage_guidance(provider).to_owned(),
         _ => hint,
@@ -289,6 +297,17 @@ mod tests {
         assert!(present(&error, Some(CloudProvider::HuaweiDrive)).hint.contains("HUAWEI ID"));
         let unknown = present(&CairnError::QuotaExceeded { used: None, limit: None }, None);
         assert_eq!(unknown.message, "Your cloud storage is full.");
+    }
+
+    #[test]
+    fn signed_out_of_icloud_opens_the_settings_not_a_sign_in() {
+        let shown = present(&CairnError::NotSignedIn, Some(CloudProvider::ICloud));
+        assert_eq!(shown.primary, RecoveryAction::OpenICloudSettings);
+        assert!(!shown.secondary.contains(&RecoveryAction::SignInAgain));
+        assert_eq!(
+            present(&CairnError::NotSignedIn, Some(CloudProvider::GoogleDrive)).primary,
+            RecoveryAction::SignInAgain
+        );
     }
 
     #[test]

@@ -199,4 +199,39 @@ final class AppFlowTests: XCTestCase {
         let recovered = await owner.retry()
         XCTAssertEqual(screenName(recovered), "home")
     }
+
+    func testICloudSessionOverTheInMemoryBridge() async throws {
+        let bridge = InMemoryCloudKitBridge()
+        let phone = AppSession.icloud(bridge: bridge)
+        XCTAssertEqual(phone.provider(), .iCloud)
+        let first = await phone.refresh()
+        XCTAssertEqual(screenName(first), "first_backup")
+        let home = await phone.submitFirstBackup(
+            password: appPassword, confirmation: appPassword, wallet: wallet("a", appPhraseA))
+        XCTAssertEqual(screenName(home), "home")
+
+        // iCloud storage full: the guidance names iCloud's storage settings.
+        bridge.setQuota(bytes: 1)
+        _ = phone.beginAddWallet()
+        guard case .error(let full) = await phone.submitAddWallet(password: appPassword, wallet: wallet("b", appPhraseB))
+        else { return XCTFail("storage full") }
+        XCTAssertEqual(full.primary, .freeUpStorage)
+        XCTAssertTrue(full.hint.contains("Manage Account Storage"), full.hint)
+        bridge.setQuota(bytes: nil)
+
+        // Signed out of iCloud on the device (CKAccountStatus.noAccount): open the settings.
+        bridge.setAccountStatus(3)
+        let newPhone = AppSession.icloud(bridge: bridge)
+        guard case .error(let signedOut) = await newPhone.refresh() else { return XCTFail("signed out") }
+        XCTAssertEqual(signedOut.primary, .openICloudSettings)
+        bridge.setAccountStatus(1)
+        let recovered = await newPhone.retry()
+        XCTAssertEqual(screenName(recovered), "home")
+        guard case .restore = await newPhone.beginRestore() else { return XCTFail("restore prompt") }
+        guard case .restoreResults(let results) = try await newPhone.submitRestore(password: appPassword, epochId: nil)
+        else { return XCTFail("restored") }
+        XCTAssertEqual(try results.wallets.first?.revealPhrase(), appPhraseA)
+        newPhone.endSession()
+        XCTAssertTrue(results.wallets.allSatisfy { $0.isWiped() })
+    }
 }
