@@ -15,7 +15,9 @@ export type ErrorKind =
   | 'not_signed_in' | 'reauth_required' | 'rate_limited' | 'network' | 'corrupted'
   | 'unsupported_version' | 'kdf_params_out_of_bounds' | 'password_policy' | 'invalid_mnemonic'
   | 'invalid_private_key' | 'passphrase_mismatch' | 'provider_unavailable' | 'verification_failed'
-  | 'conflict' | 'invalid_input' | 'cloud_error' | 'internal';
+  | 'conflict' | 'invalid_input' | 'cloud_error' | 'internal'
+  /** An aborted call: the rejection is an `Error` named `AbortError` with this kind. */
+  | 'cancelled';
 
 /** Called when the provider rejects the token; resolve to a new one (reject = sign in again). */
 export type RefreshToken = () => Promise<string>;
@@ -43,7 +45,8 @@ export declare class UnlockedBackup {
   private constructor();
   readonly epochId: string;
   backupMnemonic(phrase: string, label: string, passphrase?: string | null, includePassphrase?: boolean | null): Promise<BackupReceipt>;
-  restoreAll(): Promise<RestoreReport>;
+  /** Aborting `signal` stops the restore (rejects with an `AbortError`, kind `cancelled`). */
+  restoreAll(signal?: AbortSignal): Promise<RestoreReport>;
   changePassword(newPassword: string): Promise<PasswordChange>;
   close(): void;
 }

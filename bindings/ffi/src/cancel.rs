@@ -1,15 +1,12 @@
 //! Host-driven cancellation. Kotlin cancels UniFFI futures itself; Swift's generated async code
 //! does not, so long calls also accept a `CancellationToken` the host's cancellation handler
-//! trips. Plumbing only: the call's future is dropped, which stops its downloads (their tasks
-//! are aborted) and releases the handle.
+//! trips. Plumbing only (`cairn_core::until_cancelled`): the call's future is dropped, which
+//! stops its downloads (their tasks are aborted) and releases the handle.
 
 use std::future::Future;
-use std::pin::pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::task::Poll;
 
-use tokio::sync::Notify;
+use cairn_core::{CancelFlag, until_cancelled};
 
 use crate::error::CairnError;
 
@@ -17,8 +14,7 @@ use crate::error::CairnError;
 /// stays cancelled (calls started with it fail at once with `CairnError.Cancelled`).
 #[derive(Debug, Default, uniffi::Object)]
 pub struct CancellationToken {
-    cancelled: AtomicBool,
-    wake: Notify,
+    flag: CancelFlag,
 }
 
 #[uniffi::export]
@@ -30,27 +26,12 @@ impl CancellationToken {
 
     /// Stops every call running with this token; they fail with `Cancelled`.
     pub fn cancel(&self) {
-        self.cancelled.store(true, Ordering::SeqCst);
-        self.wake.notify_waiters();
+        self.flag.cancel();
     }
 
     /// Whether `cancel()` was called.
     pub fn is_cancelled(&self) -> bool {
-        self.cancelled.load(Ordering::SeqCst)
-    }
-}
-
-impl CancellationToken {
-    async fn tripped(&self) {
-        loop {
-            let mut notified = pin!(self.wake.notified());
-            // Registered before the flag is read, so a `cancel()` in between is not missed.
-            notified.as_mut().enable();
-            if self.is_cancelled() {
-                return;
-            }
-            notified.await;
-        }
+        self.flag.is_cancelled()
     }
 }
 
@@ -59,14 +40,10 @@ pub(crate) async fn cancellable<T>(
     token: Option<Arc<CancellationToken>>,
     work: impl Future<Output = Result<T, CairnError>>,
 ) -> Result<T, CairnError> {
-    let Some(token) = token else { return work.await };
-    let mut work = pin!(work);
-    let mut tripped = pin!(token.tripped());
-    std::future::poll_fn(|cx| {
-        if tripped.as_mut().poll(cx).is_ready() {
-            return Poll::Ready(Err(CairnError::cancelled()));
+    match token {
+        None => work.await,
+        Some(token) => {
+            until_cancelled(&token.flag, work).await.unwrap_or_else(|| Err(CairnError::cancelled()))
         }
-        work.as_mut().poll(cx)
-    })
-    .await
+    }
 }

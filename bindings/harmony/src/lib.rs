@@ -17,7 +17,7 @@ compile_error!("enable one of the `node` (napi-rs) and `ohos` (napi-ohos) featur
 #[cfg(feature = "node")]
 use napi::{
     Env, Error as NapiError, JsValue, Result, Status,
-    bindgen_prelude::{Function, JsObjectValue, Promise, PromiseRaw, ToNapiValue},
+    bindgen_prelude::{AbortSignal, Function, JsObjectValue, Promise, PromiseRaw, ToNapiValue},
     threadsafe_function::ThreadsafeFunction,
 };
 #[cfg(feature = "node")]
@@ -27,11 +27,12 @@ use napi_derive_ohos::napi;
 #[cfg(all(feature = "ohos", not(feature = "node")))]
 use napi_ohos::{
     Env, Error as NapiError, JsValue, Result, Status,
-    bindgen_prelude::{Function, JsObjectValue, Promise, PromiseRaw, ToNapiValue},
+    bindgen_prelude::{AbortSignal, Function, JsObjectValue, Promise, PromiseRaw, ToNapiValue},
     threadsafe_function::ThreadsafeFunction,
 };
 
 pub mod app;
+mod cancel;
 pub mod observe;
 
 use std::future::Future;
@@ -364,17 +365,27 @@ impl UnlockedBackup {
         )
     }
 
-    /// Restores every wallet of this epoch.
+    /// Restores every wallet of this epoch. Aborting `signal` stops it: the Promise rejects with
+    /// an `AbortError` (`kind` `cancelled`).
     #[napi(ts_return_type = "Promise<RestoreReport>")]
-    pub fn restore_all<'env>(&self, env: &'env Env) -> Result<PromiseRaw<'env, RestoreReport>> {
+    pub fn restore_all<'env>(
+        &self,
+        env: &'env Env,
+        signal: Option<AbortSignal>,
+    ) -> Result<PromiseRaw<'env, RestoreReport>> {
         let unlocked = self.inner.clone();
-        settle(
-            env,
-            async move {
-                let guard = unlocked.lock().await;
-                guard.as_ref().ok_or_else(closed)?.restore_all().await
+        let flag = cancel::flag_for(signal);
+        let work = async move {
+            let guard = unlocked.lock().await;
+            guard.as_ref().ok_or_else(closed)?.restore_all().await
+        };
+        env.spawn_future_with_callback(
+            async move { Ok(cairn_core::until_cancelled(&flag, work).await) },
+            |env, outcome| match outcome {
+                Some(Ok(report)) => Ok(RestoreReport::from(report)),
+                Some(Err(error)) => Err(js_error(env, &error)),
+                None => Err(cancel::abort_error(env)),
             },
-            RestoreReport::from,
         )
     }
 

@@ -186,6 +186,35 @@ describe('Cairn N-API module over the emulator', () => {
     });
   });
 
+  test('an AbortSignal stops a running restore; the handle works afterwards', async () => {
+    const account = await newAccount();
+    const unlocked = await googleService(account.google).createFirstPassword(PASSWORD);
+    await unlocked.backupMnemonic(PHRASE, 'w');
+    // Every download now stalls for 5 s, so the restore is surely in flight when aborted.
+    await control('faults', {
+      method: 'GET', path_prefix: '/drive/v3/files/', account: account.id, delay_ms: 5000, count: 'always',
+    });
+    try {
+      const controller = new AbortController();
+      const started = Date.now();
+      const restore = unlocked.restoreAll(controller.signal);
+      setTimeout(() => controller.abort(), 300);
+      const error = await restore.then(
+        () => assert.fail('the restore finished although it was aborted'),
+        (caught: Cairn.CairnError) => caught,
+      );
+      assert.equal(error.name, 'AbortError');
+      assert.equal(error.kind, 'cancelled');
+      const elapsed = Date.now() - started;
+      assert.ok(elapsed < 4000, `aborting took ${elapsed} ms`);
+    } finally {
+      const cleared = await fetch(`${baseUrl}/__control/faults`, { method: 'DELETE' });
+      assert.equal(cleared.status, 200);
+    }
+    const report = await unlocked.restoreAll();
+    assert.equal(report.wallets[0]?.revealPhrase(), PHRASE);
+  });
+
   test('a progress listener sees a restore counted to the total', async () => {
     const account = await newAccount();
     const service = googleService(account.google);

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+mod cancel;
 mod clock;
 mod error;
 mod export;
@@ -10,6 +11,7 @@ mod observe;
 mod service;
 mod wallet;
 
+pub use cancel::{CancelFlag, until_cancelled};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{CairnError, ConflictReason, Damage, ErrorKind, VerificationStage};
 pub use export::{EXPORT_MAGIC, EXPORT_VERSION, MAX_EXPORT_LEN, MAX_EXPORT_OBJECTS};
