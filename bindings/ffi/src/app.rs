@@ -435,6 +435,7 @@ pub fn emulator_endpoints_at(base_url: String) -> Result<EmulatorEndpoints, Cair
 pub async fn list_emulator_accounts(
     endpoints: EmulatorEndpoints,
 ) -> Result<Vec<EmulatorAccount>, CairnError> {
+    crate::http::http_transport()?;
     let accounts = app::list_emulator_accounts(&endpoints.into()).await?;
     Ok(accounts
         .into_iter()
@@ -865,8 +866,8 @@ impl AppSession {
     #[uniffi::constructor]
     pub fn google_drive(api_base: String, tokens: Arc<dyn TokenProvider>) -> Result<Arc<Self>, CairnError> {
         let adapter = Arc::new(TokenProviderAdapter(tokens));
-        let store =
-            GoogleDriveStore::new(drive_config(&api_base)?, adapter).map_err(cairn_core::CairnError::from)?;
+        let config = drive_config(&api_base)?;
+        let store = GoogleDriveStore::with_transport(config, adapter, crate::http::http_transport()?);
         Ok(Self::over(Arc::new(store), Some(app::CloudProvider::GoogleDrive)))
     }
 
@@ -874,8 +875,8 @@ impl AppSession {
     #[uniffi::constructor]
     pub fn huawei_drive(api_base: String, tokens: Arc<dyn TokenProvider>) -> Result<Arc<Self>, CairnError> {
         let adapter = Arc::new(TokenProviderAdapter(tokens));
-        let store =
-            HuaweiDriveStore::new(drive_config(&api_base)?, adapter).map_err(cairn_core::CairnError::from)?;
+        let config = drive_config(&api_base)?;
+        let store = HuaweiDriveStore::with_transport(config, adapter, crate::http::http_transport()?);
         Ok(Self::over(Arc::new(store), Some(app::CloudProvider::HuaweiDrive)))
     }
 
@@ -893,6 +894,7 @@ impl AppSession {
         account_id: String,
         provider: CloudProvider,
     ) -> Result<Arc<Self>, CairnError> {
+        crate::http::http_transport()?;
         let store = app::emulator_store(&endpoints.into(), &account_id, provider.into())?;
         Ok(Self::over(store, Some(provider.into())))
     }

@@ -6,6 +6,7 @@ mod app;
 mod cancel;
 mod error;
 mod foreign;
+mod http;
 mod observe;
 mod records;
 mod service;
@@ -17,6 +18,7 @@ pub use foreign::{
     CloudKitBridge, CloudKitError, CloudKitPage, CloudKitRecord, CloudKitRecordInfo, CloudKitSavePolicy,
     ProviderUnavailableReason, TokenError, TokenProvider,
 };
+pub use http::{HttpClient, HttpError, HttpHeader, HttpMethod, HttpRequest, HttpResponse, set_http_client};
 pub use observe::{
     CairnOperation, LogLevel, LogRecord, LogSink, ProgressEvent, ProgressListener, Stage, set_log_sink,
 };

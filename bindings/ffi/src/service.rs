@@ -67,8 +67,8 @@ impl BackupService {
     #[uniffi::constructor]
     pub fn google_drive(api_base: String, tokens: Arc<dyn TokenProvider>) -> Result<Arc<Self>, CairnError> {
         let adapter = Arc::new(TokenProviderAdapter(tokens));
-        let store =
-            GoogleDriveStore::new(drive_config(&api_base)?, adapter).map_err(cairn_core::CairnError::from)?;
+        let config = drive_config(&api_base)?;
+        let store = GoogleDriveStore::with_transport(config, adapter, crate::http::http_transport()?);
         Ok(Self::over(Arc::new(store)))
     }
 
@@ -76,8 +76,8 @@ impl BackupService {
     #[uniffi::constructor]
     pub fn huawei_drive(api_base: String, tokens: Arc<dyn TokenProvider>) -> Result<Arc<Self>, CairnError> {
         let adapter = Arc::new(TokenProviderAdapter(tokens));
-        let store =
-            HuaweiDriveStore::new(drive_config(&api_base)?, adapter).map_err(cairn_core::CairnError::from)?;
+        let config = drive_config(&api_base)?;
+        let store = HuaweiDriveStore::with_transport(config, adapter, crate::http::http_transport()?);
         Ok(Self::over(Arc::new(store)))
     }
 

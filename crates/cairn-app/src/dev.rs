@@ -9,7 +9,10 @@ use std::time::Duration;
 use async_trait::async_trait;
 use cairn_cloud::google_drive::{DriveConfig, GoogleDriveStore};
 use cairn_cloud::huawei_drive::HuaweiDriveStore;
-use cairn_cloud::{AccessToken, CloudStore, NetworkErrorKind, TokenError, TokenProvider};
+use cairn_cloud::{
+    AccessToken, CloudError, CloudStore, HttpMethod, HttpRequest, HttpTransport, TokenError, TokenProvider,
+    TransportError,
+};
 use cairn_core::CairnError;
 use serde_json::Value;
 use tokio::sync::Mutex;
@@ -115,43 +118,41 @@ pub struct EmulatorAccount {
 const MAX_CONTROL_BODY: usize = 4 * 1024 * 1024;
 const CONTROL_TIMEOUT: Duration = Duration::from_secs(10);
 
-fn http() -> Result<reqwest::Client, CairnError> {
-    // cairn-cloud's builder carries the TLS crypto provider; reqwest has none of its own in the
-    // shipped library (ADR 0005).
-    cairn_cloud::http_client_builder()
-        .map_err(|_| CairnError::Internal { what: "HTTP client setup failed".to_owned() })?
-        .timeout(CONTROL_TIMEOUT)
-        .build()
-        .map_err(|_| CairnError::Internal { what: "HTTP client setup failed".to_owned() })
-}
-
-fn unreachable(error: &reqwest::Error) -> CairnError {
-    let kind = if error.is_timeout() {
-        NetworkErrorKind::Timeout
-    } else if error.is_connect() {
-        NetworkErrorKind::Connect
-    } else {
-        NetworkErrorKind::Interrupted
-    };
-    CairnError::Network { kind: Some(kind) }
+/// The HTTP transport the app installed (on phones, the host's client), or on desktop builds
+/// the bundled one.
+fn http() -> Result<Arc<dyn HttpTransport>, CairnError> {
+    cairn_cloud::http_transport().map_err(|error| CairnError::from(CloudError::from(error)))
 }
 
 fn unexpected(status: Option<u16>) -> CairnError {
     CairnError::Cloud { status, provider_reason: Some("emulator_control_api".to_owned()) }
 }
 
-/// Sends a control request and parses the JSON answer (bounded in size).
-async fn control(request: reqwest::RequestBuilder) -> Result<(u16, Value), CairnError> {
-    let mut response = request.send().await.map_err(|e| unreachable(&e))?;
-    let status = response.status().as_u16();
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| unreachable(&e))? {
-        if body.len() + chunk.len() > MAX_CONTROL_BODY {
-            return Err(unexpected(Some(status)));
-        }
-        body.extend_from_slice(&chunk);
+/// Sends a control request and parses the JSON answer (bounded in size, whatever the
+/// transport returned).
+async fn control(
+    http: &dyn HttpTransport,
+    method: HttpMethod,
+    url: &str,
+    body: Option<&Value>,
+) -> Result<(u16, Value), CairnError> {
+    let url = Url::parse(url).map_err(|_| invalid("not a valid emulator URL"))?;
+    let mut request = HttpRequest::new(method, url);
+    request.timeout = CONTROL_TIMEOUT;
+    request.max_response_bytes = MAX_CONTROL_BODY as u64;
+    if let Some(body) = body {
+        let bytes = serde_json::to_vec(body).map_err(|_| invalid("not a valid control request"))?;
+        request = request.body("application/json", bytes);
     }
-    let value = serde_json::from_slice(&body).map_err(|_| unexpected(Some(status)))?;
+    let response = http.send(request).await.map_err(|error| match error {
+        TransportError::BodyTooLarge => unexpected(None),
+        other => CairnError::from(CloudError::from(other)),
+    })?;
+    let status = response.status;
+    if response.body.len() > MAX_CONTROL_BODY {
+        return Err(unexpected(Some(status)));
+    }
+    let value = serde_json::from_slice(&response.body).map_err(|_| unexpected(Some(status)))?;
     Ok((status, value))
 }
 
@@ -161,7 +162,7 @@ pub async fn list_emulator_accounts(
 ) -> Result<Vec<EmulatorAccount>, CairnError> {
     let client = http()?;
     let url = format!("{}/accounts", endpoints.control_base);
-    let (status, value) = control(client.get(url)).await?;
+    let (status, value) = control(client.as_ref(), HttpMethod::Get, &url, None).await?;
     if !(200..300).contains(&status) {
         return Err(unexpected(Some(status)));
     }
@@ -183,7 +184,7 @@ pub async fn list_emulator_accounts(
 /// control API (`POST /__control/accounts/{id}/tokens`), and a rejected token is replaced by a
 /// newly minted one. Debug builds only.
 pub struct EmulatorTokenProvider {
-    client: reqwest::Client,
+    client: Arc<dyn HttpTransport>,
     tokens_url: String,
     provider: &'static str,
     current: Mutex<Option<AccessToken>>,
@@ -225,8 +226,8 @@ impl EmulatorTokenProvider {
 
     async fn mint(&self) -> Result<AccessToken, TokenError> {
         let body = serde_json::json!({ "provider": self.provider });
-        let request = self.client.post(&self.tokens_url).json(&body);
-        let (status, value) = control(request).await.map_err(|error| match error {
+        let sent = control(self.client.as_ref(), HttpMethod::Post, &self.tokens_url, Some(&body)).await;
+        let (status, value) = sent.map_err(|error| match error {
             CairnError::Network { .. } => TokenError::Network,
             _ => TokenError::ReSignInRequired,
         })?;
@@ -271,12 +272,17 @@ pub fn emulator_store(
     provider: CloudProvider,
 ) -> Result<Arc<dyn CloudStore>, CairnError> {
     let tokens = Arc::new(EmulatorTokenProvider::new(endpoints, account_id, provider)?);
+    let http = http()?;
     let base = |text: &str| Url::parse(text).map_err(|_| invalid("not a valid emulator URL"));
     let store: Arc<dyn CloudStore> = match provider {
         CloudProvider::HuaweiDrive => {
-            Arc::new(HuaweiDriveStore::new(DriveConfig::new(base(&endpoints.huawei_api_base)?), tokens)?)
+            let config = DriveConfig::new(base(&endpoints.huawei_api_base)?);
+            Arc::new(HuaweiDriveStore::with_transport(config, tokens, http))
         }
-        _ => Arc::new(GoogleDriveStore::new(DriveConfig::new(base(&endpoints.drive_api_base)?), tokens)?),
+        _ => {
+            let config = DriveConfig::new(base(&endpoints.drive_api_base)?);
+            Arc::new(GoogleDriveStore::with_transport(config, tokens, http))
+        }
     };
     Ok(store)
 }

@@ -3,13 +3,13 @@
 use std::sync::Arc;
 
 use serde_json::Value;
-use url::Url;
 
 use crate::error::{CloudError, CorruptionDetail, NetworkErrorKind, ProviderUnavailableReason};
 use crate::http::{HttpReply, Verdict};
 use crate::rest_drive::{Dialect, RestDrive, delegate_cloud_store_to_rest_drive, u64_field};
 use crate::store::Quota;
 use crate::token::TokenProvider;
+use crate::transport::HttpTransport;
 
 pub use crate::rest_drive::DriveConfig;
 
@@ -67,7 +67,7 @@ fn google_reason(body: &[u8]) -> Option<String> {
 /// everything else is final (cloud-apis.md §1.11).
 fn classify(reply: &HttpReply) -> Verdict {
     let reason = google_reason(&reply.body);
-    let status = reply.status.as_u16();
+    let status = reply.status;
     let retry_after = reply.retry_after();
     match (status, reason.as_deref()) {
         (401, _) => Verdict::AuthRejected,
@@ -103,16 +103,30 @@ pub struct GoogleDriveStore {
 }
 
 impl GoogleDriveStore {
-    /// A store against production Drive.
+    /// A store against production Drive over the bundled reqwest transport.
+    #[cfg(feature = "bundled-http")]
     pub fn production(tokens: Arc<dyn TokenProvider>) -> Result<Self, CloudError> {
         #[allow(clippy::expect_used)] // a constant, covered by a test; not input
-        let base = Url::parse(GOOGLE_API_BASE).expect("GOOGLE_API_BASE is a valid URL");
+        let base = url::Url::parse(GOOGLE_API_BASE).expect("GOOGLE_API_BASE is a valid URL");
         Self::new(DriveConfig::new(base), tokens)
     }
 
-    /// A store against the Drive at `config.api_base` (production or an emulator).
+    /// A store against the Drive at `config.api_base` (production or an emulator) over the
+    /// bundled reqwest transport.
+    #[cfg(feature = "bundled-http")]
     pub fn new(config: DriveConfig, tokens: Arc<dyn TokenProvider>) -> Result<Self, CloudError> {
-        Ok(GoogleDriveStore { drive: RestDrive::new(config, &GOOGLE, tokens)? })
+        let transport = crate::reqwest_transport::ReqwestTransport::new(config.http.connect_timeout)?;
+        Ok(Self::with_transport(config, tokens, Arc::new(transport)))
+    }
+
+    /// A store against the Drive at `config.api_base` that sends every request through
+    /// `transport` (on phones, the host's HTTP client).
+    pub fn with_transport(
+        config: DriveConfig,
+        tokens: Arc<dyn TokenProvider>,
+        transport: Arc<dyn HttpTransport>,
+    ) -> Self {
+        GoogleDriveStore { drive: RestDrive::new(config, &GOOGLE, tokens, transport) }
     }
 }
 
@@ -120,8 +134,7 @@ delegate_cloud_store_to_rest_drive!(GoogleDriveStore);
 
 #[cfg(test)]
 mod tests {
-    use reqwest::StatusCode;
-    use reqwest::header::HeaderMap;
+    use url::Url;
 
     use super::*;
 
@@ -132,11 +145,7 @@ mod tests {
             ),
             None => "not json".to_owned(),
         };
-        HttpReply {
-            status: StatusCode::from_u16(status).unwrap(),
-            headers: HeaderMap::new(),
-            body: body.into_bytes(),
-        }
+        HttpReply { status, headers: Vec::new(), body: body.into_bytes() }
     }
 
     #[test]

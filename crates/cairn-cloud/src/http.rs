@@ -4,29 +4,21 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use reqwest::header::{HeaderMap, RETRY_AFTER};
-use reqwest::{RequestBuilder, StatusCode};
-
 use crate::error::{CloudError, CorruptionDetail, NetworkErrorKind};
 use crate::retry::RetryPolicy;
 use crate::time::parse_retry_after;
 use crate::token::{AccessToken, AuthSession, TokenProvider};
+use crate::transport::{HttpRequest, HttpTransport};
+
+/// A complete, bounded HTTP response (the transport's, checked by [`RestClient`]).
+pub(crate) use crate::transport::HttpResponse as HttpReply;
 
 /// Error bodies are only read for their reason code; anything past this is ignored.
 const MAX_ERROR_BODY: usize = 64 * 1024;
 
-/// A complete, bounded HTTP response.
-#[derive(Debug)]
-pub(crate) struct HttpReply {
-    pub(crate) status: StatusCode,
-    pub(crate) headers: HeaderMap,
-    pub(crate) body: Vec<u8>,
-}
-
 impl HttpReply {
     pub(crate) fn retry_after(&self) -> Option<Duration> {
-        let value = self.headers.get(RETRY_AFTER)?.to_str().ok()?;
-        parse_retry_after(value, SystemTime::now())
+        parse_retry_after(self.header("retry-after")?, SystemTime::now())
     }
 }
 
@@ -44,7 +36,8 @@ pub(crate) enum Verdict {
 /// Settings common to the REST adapters.
 #[derive(Debug, Clone)]
 pub struct HttpSettings {
-    /// Time allowed for establishing a connection.
+    /// Time allowed for establishing a connection (the bundled transport; a host transport
+    /// applies its own).
     pub connect_timeout: Duration,
     /// Time allowed for one whole request, response body included.
     pub request_timeout: Duration,
@@ -63,9 +56,10 @@ impl Default for HttpSettings {
 }
 
 pub(crate) struct RestClient {
-    http: reqwest::Client,
+    transport: Arc<dyn HttpTransport>,
     auth: AuthSession,
     retry: RetryPolicy,
+    request_timeout: Duration,
 }
 
 impl std::fmt::Debug for RestClient {
@@ -75,18 +69,17 @@ impl std::fmt::Debug for RestClient {
 }
 
 impl RestClient {
-    pub(crate) fn new(settings: HttpSettings, tokens: Arc<dyn TokenProvider>) -> Result<Self, CloudError> {
-        let http = crate::tls::http_client_builder()?
-            .connect_timeout(settings.connect_timeout)
-            .timeout(settings.request_timeout)
-            .redirect(reqwest::redirect::Policy::limited(5))
-            .build()
-            .map_err(|_| CloudError::network(NetworkErrorKind::Connect))?;
-        Ok(RestClient { http, auth: AuthSession::new(tokens), retry: settings.retry })
-    }
-
-    pub(crate) fn http(&self) -> &reqwest::Client {
-        &self.http
+    pub(crate) fn new(
+        settings: HttpSettings,
+        tokens: Arc<dyn TokenProvider>,
+        transport: Arc<dyn HttpTransport>,
+    ) -> Self {
+        RestClient {
+            transport,
+            auth: AuthSession::new(tokens),
+            retry: settings.retry,
+            request_timeout: settings.request_timeout,
+        }
     }
 
     /// Sends the request `build` makes (called again for every attempt, with the current
@@ -94,7 +87,7 @@ impl RestClient {
     /// body larger than `body_limit` is refused.
     pub(crate) async fn execute(
         &self,
-        build: &(dyn Fn(&AccessToken) -> RequestBuilder + Send + Sync),
+        build: &(dyn Fn(&AccessToken) -> HttpRequest + Send + Sync),
         body_limit: u64,
         classify: fn(&HttpReply) -> Verdict,
     ) -> Result<HttpReply, CloudError> {
@@ -102,8 +95,11 @@ impl RestClient {
         let mut issued = self.auth.current().await?;
         let mut refreshed = false;
         loop {
-            let verdict = match send_once(build(&issued.token), body_limit).await {
-                Ok(reply) if reply.status.is_success() => return Ok(reply),
+            let mut request = build(&issued.token);
+            request.timeout = self.request_timeout;
+            request.max_response_bytes = body_limit.max(MAX_ERROR_BODY as u64);
+            let verdict = match self.send_once(request, body_limit).await {
+                Ok(reply) if reply.is_success() => return Ok(reply),
                 Ok(reply) => classify(&reply),
                 Err(error @ CloudError::Network { .. }) => Verdict::Transient { error, retry_after: None },
                 Err(error) => Verdict::Permanent(error),
@@ -123,40 +119,24 @@ impl RestClient {
             }
         }
     }
-}
 
-fn transport_error(error: &reqwest::Error) -> CloudError {
-    let kind = if error.is_timeout() {
-        NetworkErrorKind::Timeout
-    } else if error.is_connect() {
-        NetworkErrorKind::Connect
-    } else {
-        NetworkErrorKind::Interrupted
-    };
-    CloudError::network(kind)
-}
-
-async fn send_once(request: RequestBuilder, body_limit: u64) -> Result<HttpReply, CloudError> {
-    let mut response = request.send().await.map_err(|e| transport_error(&e))?;
-    let status = response.status();
-    let headers = response.headers().clone();
-    let limit = if status.is_success() { body_limit } else { MAX_ERROR_BODY as u64 };
-    if status.is_success() && response.content_length().is_some_and(|len| len > limit) {
-        return Err(CloudError::corrupted(CorruptionDetail::BodyTooLarge));
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| transport_error(&e))? {
-        let room = usize::try_from(limit).unwrap_or(usize::MAX).saturating_sub(body.len());
-        if chunk.len() > room {
-            if status.is_success() {
+    /// One exchange through the transport, with its answer checked here whatever the transport
+    /// is: a status outside 100–599 is refused, a success body over `body_limit` is refused,
+    /// an error body is cut to `MAX_ERROR_BODY`.
+    async fn send_once(&self, request: HttpRequest, body_limit: u64) -> Result<HttpReply, CloudError> {
+        let mut reply = self.transport.send(request).await?;
+        if !(100..=599).contains(&reply.status) {
+            return Err(CloudError::unexpected(Some(reply.status), Some("invalid_http_status")));
+        }
+        if reply.is_success() {
+            if reply.body.len() as u64 > body_limit {
                 return Err(CloudError::corrupted(CorruptionDetail::BodyTooLarge));
             }
-            body.extend_from_slice(chunk.get(..room).unwrap_or_default());
-            break;
+        } else {
+            reply.body.truncate(MAX_ERROR_BODY);
         }
-        body.extend_from_slice(&chunk);
+        Ok(reply)
     }
-    Ok(HttpReply { status, headers, body })
 }
 
 /// Escapes a value for a single-quoted string in a Drive `q` or Huawei `queryParam`

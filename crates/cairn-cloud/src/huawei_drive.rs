@@ -5,13 +5,13 @@
 use std::sync::Arc;
 
 use serde_json::Value;
-use url::Url;
 
 use crate::error::{CloudError, CorruptionDetail, NetworkErrorKind, ProviderUnavailableReason};
 use crate::http::{HttpReply, Verdict};
 use crate::rest_drive::{Dialect, RestDrive, delegate_cloud_store_to_rest_drive, u64_field};
 use crate::store::Quota;
 use crate::token::TokenProvider;
+use crate::transport::HttpTransport;
 
 pub use crate::rest_drive::DriveConfig;
 
@@ -97,7 +97,7 @@ fn short_code(code: &str) -> Option<u32> {
 fn classify(reply: &HttpReply) -> Verdict {
     let code = huawei_code(&reply.body);
     let short = code.as_deref().and_then(short_code);
-    let status = reply.status.as_u16();
+    let status = reply.status;
     let retry_after = reply.retry_after();
     let unavailable = |reason| Verdict::Permanent(CloudError::unavailable(reason));
     let server_error =
@@ -139,16 +139,30 @@ pub struct HuaweiDriveStore {
 }
 
 impl HuaweiDriveStore {
-    /// A store against production Huawei Drive.
+    /// A store against production Huawei Drive over the bundled reqwest transport.
+    #[cfg(feature = "bundled-http")]
     pub fn production(tokens: Arc<dyn TokenProvider>) -> Result<Self, CloudError> {
         #[allow(clippy::expect_used)] // a constant, covered by a test; not input
-        let base = Url::parse(HUAWEI_API_BASE).expect("HUAWEI_API_BASE is a valid URL");
+        let base = url::Url::parse(HUAWEI_API_BASE).expect("HUAWEI_API_BASE is a valid URL");
         Self::new(DriveConfig::new(base), tokens)
     }
 
-    /// A store against the Huawei Drive at `config.api_base` (production or an emulator).
+    /// A store against the Huawei Drive at `config.api_base` (production or an emulator) over the
+    /// bundled reqwest transport.
+    #[cfg(feature = "bundled-http")]
     pub fn new(config: DriveConfig, tokens: Arc<dyn TokenProvider>) -> Result<Self, CloudError> {
-        Ok(HuaweiDriveStore { drive: RestDrive::new(config, &HUAWEI, tokens)? })
+        let transport = crate::reqwest_transport::ReqwestTransport::new(config.http.connect_timeout)?;
+        Ok(Self::with_transport(config, tokens, Arc::new(transport)))
+    }
+
+    /// A store against the Huawei Drive at `config.api_base` that sends every request through
+    /// `transport` (on phones, the host's HTTP client).
+    pub fn with_transport(
+        config: DriveConfig,
+        tokens: Arc<dyn TokenProvider>,
+        transport: Arc<dyn HttpTransport>,
+    ) -> Self {
+        HuaweiDriveStore { drive: RestDrive::new(config, &HUAWEI, tokens, transport) }
     }
 }
 
@@ -156,17 +170,12 @@ delegate_cloud_store_to_rest_drive!(HuaweiDriveStore);
 
 #[cfg(test)]
 mod tests {
-    use reqwest::StatusCode;
-    use reqwest::header::HeaderMap;
+    use url::Url;
 
     use super::*;
 
     fn reply(status: u16, body: &str) -> HttpReply {
-        HttpReply {
-            status: StatusCode::from_u16(status).unwrap(),
-            headers: HeaderMap::new(),
-            body: body.into(),
-        }
+        HttpReply { status, headers: Vec::new(), body: body.into() }
     }
 
     fn coded(status: u16, code: &str) -> HttpReply {

@@ -9,7 +9,6 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use reqwest::Method;
 use serde_json::{Map, Value, json};
 use url::Url;
 
@@ -21,6 +20,7 @@ use crate::store::{
 };
 use crate::time::parse_rfc3339;
 use crate::token::{AccessToken, TokenProvider};
+use crate::transport::{HttpMethod as Method, HttpRequest, HttpTransport};
 
 /// Bound on one metadata or listing response (a full page of small metadata is far less).
 const MAX_METADATA_BODY: u64 = 4 * 1024 * 1024;
@@ -162,9 +162,10 @@ impl RestDrive {
         config: DriveConfig,
         dialect: &'static Dialect,
         tokens: Arc<dyn TokenProvider>,
-    ) -> Result<Self, CloudError> {
-        let client = RestClient::new(config.http.clone(), tokens)?;
-        Ok(RestDrive { client, config, dialect })
+        transport: Arc<dyn HttpTransport>,
+    ) -> Self {
+        let client = RestClient::new(config.http.clone(), tokens, transport);
+        RestDrive { client, config, dialect }
     }
 
     fn url(&self, path: &[&str]) -> Url {
@@ -182,13 +183,13 @@ impl RestDrive {
         body: Option<(String, Vec<u8>)>,
         limit: u64,
     ) -> Result<HttpReply, CloudError> {
-        let http = self.client.http().clone();
         let build = move |token: &AccessToken| {
-            let mut request = http.request(method.clone(), url.clone()).bearer_auth(token.expose_secret());
-            if let Some((content_type, bytes)) = &body {
-                request = request.header(reqwest::header::CONTENT_TYPE, content_type).body(bytes.clone());
+            let bearer = format!("Bearer {}", token.expose_secret());
+            let request = HttpRequest::new(method, url.clone()).header("Authorization", &bearer);
+            match &body {
+                Some((content_type, bytes)) => request.body(content_type, bytes.clone()),
+                None => request,
             }
-            request
         };
         self.client.execute(&build, limit, self.dialect.classify).await
     }
@@ -272,7 +273,7 @@ impl RestDrive {
                     pairs.append_pair(d.page_token_param, token);
                 }
             }
-            let reply = self.call(Method::GET, url, None, MAX_METADATA_BODY).await?;
+            let reply = self.call(Method::Get, url, None, MAX_METADATA_BODY).await?;
             listed_bytes = listed_bytes.saturating_add(reply.body.len());
             if listed_bytes > MAX_LISTING_BYTES {
                 return Err(CloudError::corrupted(CorruptionDetail::EndlessListing));
@@ -345,14 +346,14 @@ impl RestDrive {
             None => {
                 metadata.insert(d.parents_field.to_owned(), json!([d.parent_alias]));
                 metadata.insert("mimeType".to_owned(), json!("application/octet-stream"));
-                (Method::POST, self.url(d.upload_path))
+                (Method::Post, self.url(d.upload_path))
             }
             Some(existing) => {
                 let mut url = self.url(d.upload_path);
                 if let Ok(mut segments) = url.path_segments_mut() {
                     segments.push(&existing.provider_id);
                 }
-                (Method::PATCH, url)
+                (Method::Patch, url)
             }
         };
         let metadata = serde_json::to_vec(&Value::Object(metadata)).map_err(|_| malformed())?;
@@ -389,7 +390,7 @@ impl RestDrive {
     }
 
     async fn delete_id(&self, id: &str) -> Result<(), CloudError> {
-        match self.call(Method::DELETE, self.file_url(id), None, MAX_METADATA_BODY).await {
+        match self.call(Method::Delete, self.file_url(id), None, MAX_METADATA_BODY).await {
             Ok(_) | Err(CloudError::NotFound) => Ok(()),
             Err(other) => Err(other),
         }
@@ -416,7 +417,7 @@ impl RestDrive {
         // A download that disagrees with the listed size or checksum is fetched once more
         // (a damaged transfer); a second mismatch means the stored object itself disagrees.
         for _ in 0..2 {
-            let reply = self.call(Method::GET, url.clone(), None, MAX_OBJECT_BYTES).await?;
+            let reply = self.call(Method::Get, url.clone(), None, MAX_OBJECT_BYTES).await?;
             let size_ok = reply.body.len() as u64 == meta.size;
             if size_ok && meta.sha256.as_ref().is_none_or(|expected| *expected == sha256_hex(&reply.body)) {
                 return Ok(StoredObject { meta, bytes: reply.body });
@@ -471,7 +472,7 @@ impl RestDrive {
     pub(crate) async fn quota(&self) -> Result<Quota, CloudError> {
         let mut url = self.url(self.dialect.about_path);
         url.query_pairs_mut().append_pair("fields", self.dialect.about_fields);
-        let reply = self.call(Method::GET, url, None, MAX_METADATA_BODY).await?;
+        let reply = self.call(Method::Get, url, None, MAX_METADATA_BODY).await?;
         (self.dialect.parse_quota)(&parse_json(&reply.body)?)
     }
 }

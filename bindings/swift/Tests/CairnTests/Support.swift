@@ -13,6 +13,8 @@ struct Emulator {
     let base: String
 
     static func fromEnvironment() throws -> Emulator {
+        // The Rust library sends HTTP through the host's client (ADR 0007), as an app does at start.
+        CairnHTTP.installDefault()
         guard let url = ProcessInfo.processInfo.environment["CAIRN_EMULATOR_URL"], !url.isEmpty else {
             throw XCTSkip("CAIRN_EMULATOR_URL is not set: run through `cargo xtask swift-test`")
         }

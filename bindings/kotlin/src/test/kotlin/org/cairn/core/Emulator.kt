@@ -42,6 +42,8 @@ class Emulator private constructor(private val process: Process, val baseUrl: St
 
     companion object {
         fun start(): Emulator {
+            // The Rust library sends HTTP through the host's client (ADR 0007), as an app does at start.
+            org.cairn.core.ktx.CairnHttp.installDefault()
             val bin = System.getProperty("cairn.bin") ?: error("-Dcairn.bin is not set")
             val process = ProcessBuilder(bin, "emulator", "serve", "--port", "0")
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
