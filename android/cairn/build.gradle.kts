@@ -57,4 +57,5 @@ dependencies {
     // libjnidispatch.so for every Android ABI.
     api("net.java.dev.jna:jna:${libs.versions.jna.get()}@aar")
     api(libs.kotlinx.coroutines.android)
+    api(libs.okhttp)
 }

@@ -49,7 +49,7 @@ fn main() -> ExitCode {
 fn usage() {
     eprintln!(
         "cargo xtask <task>\n\n\
-         test        formatting check, clippy (warnings denied), every test suite\n\
+         test        formatting check, clippy (warnings denied), every test suite, the size budget\n\
          fmt         formatting check only\n\
          lint        clippy over every target, warnings denied\n\
          test-rust   cargo test over the workspace\n\
@@ -74,6 +74,9 @@ fn test_all() -> Result<(), String> {
     harmony::node_test()?;
     swift::swift_test()?;
     format_crosscheck()?;
+    // The shipped library's size budget is checked on every run, so a new dependency that
+    // breaks it fails CI rather than a release.
+    bindings::size()?;
     eprintln!("xtask: all test suites passed");
     Ok(())
 }

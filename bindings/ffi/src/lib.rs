@@ -20,7 +20,8 @@ pub use foreign::{
 };
 pub use http::{HttpClient, HttpError, HttpHeader, HttpMethod, HttpRequest, HttpResponse, set_http_client};
 pub use observe::{
-    CairnOperation, LogLevel, LogRecord, LogSink, ProgressEvent, ProgressListener, Stage, set_log_sink,
+    CairnOperation, LogLevel, LogRecord, LogSink, ObserverError, ProgressEvent, ProgressListener, Stage,
+    set_log_sink,
 };
 pub use records::*;
 pub use service::{BackupService, RestoredWallet, UnlockedBackup};

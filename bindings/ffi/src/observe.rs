@@ -79,18 +79,35 @@ pub struct ProgressEvent {
     pub total: u64,
 }
 
+/// What a listener or sink may throw. Whatever the host throws (declared or not) becomes this
+/// and is dropped: an observer's failure must never stop or fail a backup or a restore.
+/// (Without a `Result` here, UniFFI would panic inside Rust on a host exception.)
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+pub enum ObserverError {
+    /// The host's listener or sink failed; Cairn carries on.
+    #[error("the host's listener failed")]
+    Failed,
+}
+
+impl From<uniffi::UnexpectedUniFFICallbackError> for ObserverError {
+    fn from(_: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        ObserverError::Failed
+    }
+}
+
 /// Receives a service's progress. Called on Cairn's worker threads: hand the event to the UI
-/// thread and return; do not throw.
+/// thread and return. An exception it throws is ignored.
 #[uniffi::export(foreign)]
 pub trait ProgressListener: Send + Sync {
-    fn on_progress(&self, event: ProgressEvent);
+    fn on_progress(&self, event: ProgressEvent) -> Result<(), ObserverError>;
 }
 
 pub(crate) struct ProgressAdapter(pub(crate) Arc<dyn ProgressListener>);
 
 impl cairn_core::ProgressListener for ProgressAdapter {
     fn on_progress(&self, event: cairn_core::ProgressEvent) {
-        self.0.on_progress(ProgressEvent {
+        // A failing listener is the host's problem, not the operation's.
+        let _ignored = self.0.on_progress(ProgressEvent {
             operation: event.operation.into(),
             stage: event.stage.into(),
             completed: event.completed,
@@ -143,17 +160,18 @@ pub struct LogRecord {
 }
 
 /// Where Cairn's log records go (Logcat, `os_log`, …). Called on worker threads; return
-/// quickly and do not throw.
+/// quickly. An exception it throws is ignored.
 #[uniffi::export(foreign)]
 pub trait LogSink: Send + Sync {
-    fn log(&self, record: LogRecord);
+    fn log(&self, record: LogRecord) -> Result<(), ObserverError>;
 }
 
 struct LogSinkAdapter(Arc<dyn LogSink>);
 
 impl cairn_core::LogSink for LogSinkAdapter {
     fn log(&self, record: cairn_core::LogRecord) {
-        self.0.log(LogRecord {
+        // A failing sink loses that line; the operation carries on.
+        let _ignored = self.0.log(LogRecord {
             level: record.level.into(),
             target: record.target.to_owned(),
             message: record.message,

@@ -18,7 +18,45 @@ final class Collector: ProgressListener, LogSink, @unchecked Sendable {
     func log(record: LogRecord) { lock.withLock { logRecords.append(record) } }
 }
 
+/// A listener and a sink that always throw, counting their calls.
+final class FailingObserver: ProgressListener, LogSink, @unchecked Sendable {
+    struct Broken: Error {}
+    // Guarded by `lock`.
+    private let lock = NSLock()
+    private var progressCount = 0
+    private var logCount = 0
+
+    var calls: (progress: Int, log: Int) { lock.withLock { (progressCount, logCount) } }
+
+    func onProgress(event: ProgressEvent) throws {
+        lock.withLock { progressCount += 1 }
+        throw Broken()
+    }
+
+    func log(record: LogRecord) throws {
+        lock.withLock { logCount += 1 }
+        throw Broken()
+    }
+}
+
 final class ObservabilityTests: XCTestCase {
+    func testThrowingListenerAndSinkDoNotDisturbBackupOrRestore() async throws {
+        let observer = FailingObserver()
+        setLogSink(sink: observer, maxLevel: .trace)
+        defer { setLogSink(sink: nil, maxLevel: .error) }
+        let service = BackupService.icloud(bridge: InMemoryCloudKitBridge())
+        service.setProgressListener(listener: observer)
+        let unlocked = try await service.createFirstPassword(passwordText: password)
+        _ = try await unlocked.backupMnemonic(
+            phrase: firstPhrase, passphrase: nil, includePassphrase: false, label: "A", chainHints: [])
+        let report = try await unlocked.restoreAll()
+        XCTAssertEqual(report.wallets.count, 1)
+        XCTAssertEqual(try report.wallets.first?.revealPhrase(), firstPhrase)
+        report.wallets.forEach { $0.wipe() }
+        XCTAssertGreaterThan(observer.calls.progress, 0)
+        XCTAssertGreaterThan(observer.calls.log, 0)
+    }
+
     func testProgressListenerCountsRestoreDownloads() async throws {
         let service = BackupService.icloud(bridge: InMemoryCloudKitBridge())
         let collector = Collector()

@@ -123,4 +123,35 @@ class ObservabilityTest {
             }
         }
     }
+
+    @Test
+    fun `a listener and a sink that throw do not disturb a backup or a restore`() = runBlocking {
+        var progressCalls = 0
+        var logCalls = 0
+        setLogSink(object : LogSink {
+            override fun log(record: LogRecord) {
+                logCalls++
+                throw IllegalStateException("sink broke")
+            }
+        }, LogLevel.TRACE)
+        try {
+            BackupService.inMemory().use { service ->
+                service.setProgressListener(object : ProgressListener {
+                    override fun onProgress(event: ProgressEvent) {
+                        progressCalls++
+                        throw IllegalStateException("listener broke")
+                    }
+                })
+                service.createFirstPassword(password).use { it.backupMnemonic(phrase, null, false, "w", emptyList()) }
+                service.withUnlocked(password) { it.restoreAll() }.use { report ->
+                    assertEquals(1, report.wallets.size)
+                    assertEquals(phrase, report.wallets[0].revealPhrase())
+                }
+            }
+        } finally {
+            setLogSink(null, LogLevel.ERROR)
+        }
+        assertTrue(progressCalls > 0, "the listener was called")
+        assertTrue(logCalls > 0, "the sink was called")
+    }
 }
