@@ -5,6 +5,7 @@ uniffi::setup_scaffolding!();
 mod app;
 mod cancel;
 mod error;
+mod fingerprint;
 mod foreign;
 mod http;
 mod observe;
@@ -14,6 +15,7 @@ mod service;
 pub use app::*;
 pub use cancel::CancellationToken;
 pub use error::{CairnError, ErrorKind};
+pub use fingerprint::ffi_build_fingerprint;
 pub use foreign::{
     CloudKitBridge, CloudKitError, CloudKitPage, CloudKitRecord, CloudKitRecordInfo, CloudKitSavePolicy,
     ProviderUnavailableReason, TokenError, TokenProvider,

@@ -42,9 +42,13 @@ object CairnHttp {
         if (current !== default) install(default)
     }
 
-    /** Installs [client] (e.g. an [OkHttpCairnClient] over the app's own configured OkHttpClient). */
+    /**
+     * Installs [client] (e.g. an [OkHttpCairnClient] over the app's own configured OkHttpClient).
+     * First checks that the native library matches these bindings ([CairnLibrary.requireMatchingBuild]).
+     */
     @JvmStatic
     fun install(client: HttpClient) = synchronized(this) {
+        CairnLibrary.requireMatchingBuild()
         setHttpClient(client)
         current = client
     }
