@@ -45,7 +45,7 @@ export declare class UnlockedBackup {
   private constructor();
   readonly epochId: string;
   backupMnemonic(phrase: string, label: string, passphrase?: string | null, includePassphrase?: boolean | null): Promise<BackupReceipt>;
-  /** Aborting `signal` stops the restore (rejects with an `AbortError`, kind `cancelled`). */
+  /** Aborting `signal` (also before the call) stops the restore (rejects with an `AbortError`, kind `cancelled`). */
   restoreAll(signal?: AbortSignal): Promise<RestoreReport>;
   changePassword(newPassword: string): Promise<PasswordChange>;
   close(): void;

@@ -17,7 +17,7 @@ compile_error!("enable one of the `node` (napi-rs) and `ohos` (napi-ohos) featur
 #[cfg(feature = "node")]
 use napi::{
     Env, Error as NapiError, JsValue, Result, Status,
-    bindgen_prelude::{AbortSignal, Function, JsObjectValue, Promise, PromiseRaw, ToNapiValue},
+    bindgen_prelude::{Function, JsObjectValue, Object, Promise, PromiseRaw, ToNapiValue},
     threadsafe_function::ThreadsafeFunction,
 };
 #[cfg(feature = "node")]
@@ -27,7 +27,7 @@ use napi_derive_ohos::napi;
 #[cfg(all(feature = "ohos", not(feature = "node")))]
 use napi_ohos::{
     Env, Error as NapiError, JsValue, Result, Status,
-    bindgen_prelude::{AbortSignal, Function, JsObjectValue, Promise, PromiseRaw, ToNapiValue},
+    bindgen_prelude::{Function, JsObjectValue, Object, Promise, PromiseRaw, ToNapiValue},
     threadsafe_function::ThreadsafeFunction,
 };
 
@@ -365,16 +365,16 @@ impl UnlockedBackup {
         )
     }
 
-    /// Restores every wallet of this epoch. Aborting `signal` stops it: the Promise rejects with
-    /// an `AbortError` (`kind` `cancelled`).
-    #[napi(ts_return_type = "Promise<RestoreReport>")]
+    /// Restores every wallet of this epoch. Aborting `signal` (also before the call) stops it:
+    /// the Promise rejects with an `AbortError` (`kind` `cancelled`).
+    #[napi(ts_args_type = "signal?: AbortSignal", ts_return_type = "Promise<RestoreReport>")]
     pub fn restore_all<'env>(
         &self,
         env: &'env Env,
-        signal: Option<AbortSignal>,
+        signal: Option<Object<'env>>,
     ) -> Result<PromiseRaw<'env, RestoreReport>> {
         let unlocked = self.inner.clone();
-        let flag = cancel::flag_for(signal);
+        let flag = cancel::flag_for(env, signal)?;
         let work = async move {
             let guard = unlocked.lock().await;
             guard.as_ref().ok_or_else(closed)?.restore_all().await

@@ -213,6 +213,15 @@ describe('Cairn N-API module over the emulator', () => {
     }
     const report = await unlocked.restoreAll();
     assert.equal(report.wallets[0]?.revealPhrase(), PHRASE);
+    // A signal aborted before the call rejects it without restoring anything.
+    const preAborted = new AbortController();
+    preAborted.abort();
+    const early = await unlocked.restoreAll(preAborted.signal).then(
+      () => assert.fail('the restore ran although its signal was already aborted'),
+      (caught: Cairn.CairnError) => caught,
+    );
+    assert.equal(early.name, 'AbortError');
+    assert.equal(early.kind, 'cancelled');
   });
 
   test('a progress listener sees a restore counted to the total', async () => {
