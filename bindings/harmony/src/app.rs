@@ -25,12 +25,10 @@ use std::sync::Arc;
 
 use cairn_app as app;
 use cairn_cloud::CloudStore;
-use cairn_cloud::google_drive::{DriveConfig, GoogleDriveStore};
-use cairn_cloud::huawei_drive::HuaweiDriveStore;
 use cairn_cloud::memory::MemoryStore;
 use cairn_core::{BackupPassword, CairnError, ErrorKind, HealthStatus, SecretString};
 
-use crate::{BackupReceipt, count, invalid, js_error, parse_base_url, seconds, settle};
+use crate::{BackupReceipt, RestDrive, count, invalid, js_error, rest_drive_store, seconds, settle};
 
 fn platform(name: &str) -> std::result::Result<app::Platform, CairnError> {
     Ok(match name {
@@ -844,14 +842,8 @@ impl AppSession {
         refresh_token: Option<Function<'_, (), Promise<String>>>,
     ) -> Result<AppSession> {
         let tokens = crate::BackupService::host_tokens(access_token, refresh_token)?;
-        let store = match base_url {
-            None => GoogleDriveStore::production(tokens).map_err(CairnError::from),
-            Some(base) => parse_base_url(&base).and_then(|url| {
-                GoogleDriveStore::new(DriveConfig::new(url), tokens).map_err(CairnError::from)
-            }),
-        };
-        let store = store.map_err(|e| js_error(&env, &e))?;
-        Ok(Self::over(Arc::new(store), Some(app::CloudProvider::GoogleDrive)))
+        let store = rest_drive_store(RestDrive::Google, base_url, tokens).map_err(|e| js_error(&env, &e))?;
+        Ok(Self::over(store, Some(app::CloudProvider::GoogleDrive)))
     }
 
     /// Huawei Drive (`baseUrl` null = production); on HarmonyOS the token comes from Account Kit.
@@ -863,14 +855,8 @@ impl AppSession {
         refresh_token: Option<Function<'_, (), Promise<String>>>,
     ) -> Result<AppSession> {
         let tokens = crate::BackupService::host_tokens(access_token, refresh_token)?;
-        let store = match base_url {
-            None => HuaweiDriveStore::production(tokens).map_err(CairnError::from),
-            Some(base) => parse_base_url(&base).and_then(|url| {
-                HuaweiDriveStore::new(DriveConfig::new(url), tokens).map_err(CairnError::from)
-            }),
-        };
-        let store = store.map_err(|e| js_error(&env, &e))?;
-        Ok(Self::over(Arc::new(store), Some(app::CloudProvider::HuaweiDrive)))
+        let store = rest_drive_store(RestDrive::Huawei, base_url, tokens).map_err(|e| js_error(&env, &e))?;
+        Ok(Self::over(store, Some(app::CloudProvider::HuaweiDrive)))
     }
 
     /// Debug builds: an emulator account (`google_drive` or `huawei_drive`), signed in by

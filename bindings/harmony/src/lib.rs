@@ -119,6 +119,30 @@ fn parse_base_url(base_url: &str) -> std::result::Result<url::Url, CairnError> {
     url::Url::parse(base_url).map_err(|_| invalid("the base URL is not a valid URL"))
 }
 
+/// The REST drives a host-token service can talk to.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum RestDrive {
+    Google,
+    Huawei,
+}
+
+/// The store for `drive` at `base_url` (`None` = the production service) with the host's tokens;
+/// shared by `BackupService` and `AppSession` factories.
+pub(crate) fn rest_drive_store(
+    drive: RestDrive,
+    base_url: Option<String>,
+    tokens: Arc<dyn TokenProvider>,
+) -> std::result::Result<Arc<dyn CloudStore>, CairnError> {
+    let config = base_url.map(|base| parse_base_url(&base).map(DriveConfig::new)).transpose()?;
+    let store: Arc<dyn CloudStore> = match (drive, config) {
+        (RestDrive::Google, None) => Arc::new(GoogleDriveStore::production(tokens)?),
+        (RestDrive::Google, Some(config)) => Arc::new(GoogleDriveStore::new(config, tokens)?),
+        (RestDrive::Huawei, None) => Arc::new(HuaweiDriveStore::production(tokens)?),
+        (RestDrive::Huawei, Some(config)) => Arc::new(HuaweiDriveStore::new(config, tokens)?),
+    };
+    Ok(store)
+}
+
 fn parse_epoch(epoch_id: Option<String>) -> std::result::Result<Option<cairn_core::EpochId>, CairnError> {
     epoch_id.map(|text| text.parse().map_err(|_| invalid("not an epoch id"))).transpose()
 }
@@ -147,7 +171,11 @@ impl std::fmt::Debug for BackupService {
 
 impl BackupService {
     fn over(store: impl CloudStore + 'static) -> Self {
-        BackupService { inner: cairn_core::BackupService::with_defaults(Arc::new(store)) }
+        Self::over_shared(Arc::new(store))
+    }
+
+    fn over_shared(store: Arc<dyn CloudStore>) -> Self {
+        BackupService { inner: cairn_core::BackupService::with_defaults(store) }
     }
 
     fn host_tokens(
@@ -176,13 +204,9 @@ impl BackupService {
         refresh_token: Option<Function<'_, (), Promise<String>>>,
     ) -> Result<BackupService> {
         let tokens = Self::host_tokens(access_token, refresh_token)?;
-        let store = match base_url {
-            None => GoogleDriveStore::production(tokens).map_err(CairnError::from),
-            Some(base) => parse_base_url(&base).and_then(|url| {
-                GoogleDriveStore::new(DriveConfig::new(url), tokens).map_err(CairnError::from)
-            }),
-        };
-        store.map(Self::over).map_err(|error| js_error(&env, &error))
+        rest_drive_store(RestDrive::Google, base_url, tokens)
+            .map(Self::over_shared)
+            .map_err(|error| js_error(&env, &error))
     }
 
     /// Huawei Drive Kit (applicationData). On HarmonyOS the token comes from Account Kit.
@@ -194,13 +218,9 @@ impl BackupService {
         refresh_token: Option<Function<'_, (), Promise<String>>>,
     ) -> Result<BackupService> {
         let tokens = Self::host_tokens(access_token, refresh_token)?;
-        let store = match base_url {
-            None => HuaweiDriveStore::production(tokens).map_err(CairnError::from),
-            Some(base) => parse_base_url(&base).and_then(|url| {
-                HuaweiDriveStore::new(DriveConfig::new(url), tokens).map_err(CairnError::from)
-            }),
-        };
-        store.map(Self::over).map_err(|error| js_error(&env, &error))
+        rest_drive_store(RestDrive::Huawei, base_url, tokens)
+            .map(Self::over_shared)
+            .map_err(|error| js_error(&env, &error))
     }
 
     /// A local folder (development and tests).
