@@ -57,8 +57,22 @@ kotlin {
     jvmToolchain(17)
 }
 
+// The Cairn library: by default the `:cairn` module (Gradle packages the Rust outputs itself);
+// with -Pcairn.aar=<path>, the prebuilt AAR exactly as an app team consumes it, e.g.
+// `-Pcairn.aar=../target/android/cairn-0.1.0.aar` after `cargo xtask android --artifact`
+// (path relative to android/). A file dependency carries no POM, so the AAR's own
+// dependencies are declared here, as an app team would.
+val cairnAar: String? = providers.gradleProperty("cairn.aar").orNull
+
 dependencies {
-    implementation(project(":cairn"))
+    if (cairnAar != null) {
+        implementation(files(rootProject.file(cairnAar)))
+        implementation("net.java.dev.jna:jna:${libs.versions.jna.get()}@aar")
+        implementation(libs.kotlinx.coroutines.android)
+        implementation(libs.okhttp)
+    } else {
+        implementation(project(":cairn"))
+    }
 
     implementation(platform(libs.compose.bom))
     implementation(libs.compose.material3)

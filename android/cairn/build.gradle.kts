@@ -14,7 +14,7 @@ val generatedKotlinDir = rootProject.file(providers.gradleProperty("cairn.genera
 android {
     namespace = "org.cairn.core"
     compileSdk = 36
-    // Must match NDK_VERSION in xtask/src/mobile.rs.
+    // Must match NDK_VERSION in xtask/src/mobile/mod.rs.
     ndkVersion = "27.2.12479018"
 
     defaultConfig {

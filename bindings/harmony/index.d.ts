@@ -164,6 +164,46 @@ export interface LogRecord {
 export declare function setLogSink(sink: ((record: LogRecord) => void) | null, maxLevel: LogLevel): void;
 
 // ---------------------------------------------------------------------------------------------
+// The app's HTTP client (ADR 0007): the module ships no HTTP/TLS stack. Install one at start:
+// ArkTS `CairnHttp.install()` (the HAR, over Remote Communication Kit), Node
+// `installNodeHttpClient(cairn)` (js/node-http.ts, over fetch). Until then, building a Google or
+// Huawei Drive service (or the emulator dev menu) throws `provider_unavailable`.
+
+/** One header; names as sent, compare case-insensitively. */
+export interface HttpHeader {
+  name: string;
+  value: string;
+}
+
+/** What Cairn asks the client to send. It carries the bearer token and the body: never log it. */
+export interface HttpRequest {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  /** Absolute https URL (http only for a local emulator). */
+  url: string;
+  headers: HttpHeader[];
+  /** Empty for none. */
+  body: Uint8Array;
+  /** Time allowed for the whole exchange, response body included. */
+  timeoutMs: number;
+  /** Stop reading and reject with kind `body_too_large` past this many body bytes. */
+  maxResponseBytes: number;
+}
+
+/** The whole response, whatever its status, redirects followed. */
+export interface HttpResponse {
+  status: number;
+  headers: HttpHeader[];
+  body: Uint8Array;
+}
+
+/** Why the client produced no response; reject with an `Error` carrying one of these as `kind`
+ *  (any other rejection counts as `interrupted`). */
+export type HttpErrorKind = 'timeout' | 'connect' | 'offline' | 'interrupted' | 'body_too_large' | 'invalid_request';
+
+/** Installs the process-wide HTTP client for every service built afterwards. */
+export declare function setHttpClient(send: (request: HttpRequest) => Promise<HttpResponse>): void;
+
+// ---------------------------------------------------------------------------------------------
 // App logic shared by the sample shells (crates/cairn-app; bindings/harmony/src/app.rs).
 // Session actions resolve with the next Screen and never reject (only a malformed argument,
 // such as an unparsable epoch id or a wallet without phrase/privateKey, rejects).

@@ -4,9 +4,12 @@
 //! every test suite of the project, each runner printing its own summary.
 
 mod bindings;
+mod cross;
+mod elf;
 mod harmony;
 mod mobile;
 mod swift;
+mod toolchain;
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -20,6 +23,8 @@ fn main() -> ExitCode {
         "fmt" => fmt_check(),
         "lint" => clippy(),
         "test-rust" => rust_tests(),
+        "mobile-targets" => cross::mobile_targets(),
+        "arm-tests" => cross::arm_tests(),
         "node-test" => harmony::node_test(),
         "bindings" => bindings::generate().map(drop),
         "size" => bindings::size(),
@@ -53,13 +58,20 @@ fn usage() {
          fmt         formatting check only\n\
          lint        clippy over every target, warnings denied\n\
          test-rust   cargo test over the workspace\n\
+         mobile-targets  the shipped library for every phone target, warnings denied: Android ABIs\n\
+         \x20           linked and checked without the NDK, iOS device + simulator, HarmonyOS module\n\
+         arm-tests   cairn-crypto and cairn-core suites on aarch64 and armv7 Linux under qemu-user\n\
          bindings    build cairn-ffi, generate Kotlin + Swift into target/bindings\n\
-         size        the shipped cdylib's stripped size against the 3.5 MB (3,500,000-byte) budget\n\
+         size        stripped sizes (host, each Android ABI) against the budgets (ADR 0005)\n\
          kotlin-test the Kotlin JUnit suite (real cdylib, emulator process)\n\
          swift-test  the Swift package's XCTest suite (provisions the Swift toolchain once)\n\
-         android     cairn-ffi for the Android ABIs (cargo-ndk) + Kotlin -> AAR (android/); --check: preflight only\n\
-         ios         XCFramework (device, simulator, macOS) + Swift package (macOS only); --check\n\
-         harmony     libcairn.so for HarmonyOS (ohrs, napi-ohos) into harmony/; --check\n\
+         android     cairn-ffi for the Android ABIs (cargo-ndk) + Kotlin -> AAR (android/); --check: preflight\n\
+         \x20           only; --artifact: the AAR without Gradle (link-check libraries without an NDK)\n\
+         ios         XCFramework (device, simulator, macOS) + Swift package (macOS only); --check;\n\
+         \x20           --artifact: device + simulator XCFramework, zip, SwiftPM checksum (any host)\n\
+         harmony     the HarmonyOS module (napi-ohos) with the SDK, packed as target/harmony/cairn.har;\n\
+         \x20           --check: preflight only; --artifact: the HAR on any host (link-check library\n\
+         \x20           when there is no SDK, marked as such)\n\
          bench-kdf   the KDF benchmark against libsodium (release build)\n\
          fuzz T [S]  run cargo-fuzz target T for S seconds (default 60; needs nightly)"
     );
@@ -70,10 +82,16 @@ fn test_all() -> Result<(), String> {
     fmt_check()?;
     clippy()?;
     rust_tests()?;
+    cross::mobile_targets()?;
+    cross::arm_tests()?;
     bindings::kotlin_tests()?;
     harmony::node_test()?;
     swift::swift_test()?;
     format_crosscheck()?;
+    // After the Swift suite: its toolchain cross-checks the XCFramework's SwiftPM checksum.
+    mobile::android(&["--artifact".to_owned()])?;
+    mobile::ios_artifact().map(drop)?;
+    mobile::harmony(&["--artifact".to_owned()])?;
     // The shipped library's size budget is checked on every run, so a new dependency that
     // breaks it fails CI rather than a release.
     bindings::size()?;

@@ -46,6 +46,60 @@ pub fn provision_only() -> Result<(), String> {
     Toolchain::provision().map(|_| ())
 }
 
+/// SwiftPM's `swift package compute-checksum` of `root/file`, run in the package at
+/// `root/package`, with a Swift that is already there (on PATH, or the provisioned chroot); `None`
+/// when there is none: this never provisions. Cross-checks the XCFramework's checksum.
+pub(crate) fn compute_checksum(root: &Path, package: &str, file: &str) -> Option<Result<String, String>> {
+    let toolchain = if crate::have("swift", &["--version"]) {
+        Toolchain::Host
+    } else if chroot_dir().join(READY_MARKER).exists() {
+        Toolchain::Chroot(chroot_dir())
+    } else {
+        return None;
+    };
+    let read = |output: std::io::Result<std::process::Output>| match output {
+        Ok(output) if output.status.success() => {
+            Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
+        }
+        Ok(output) => {
+            Err(format!("swift package compute-checksum failed: {}", String::from_utf8_lossy(&output.stderr)))
+        }
+        Err(error) => Err(format!("could not run swift: {error}")),
+    };
+    Some(match toolchain {
+        Toolchain::Host => read(
+            Command::new("swift")
+                .current_dir(root.join(package))
+                .args(["package", "compute-checksum"])
+                .arg(root.join(file))
+                .output(),
+        ),
+        Toolchain::Chroot(dir) => (|| {
+            let _exclusive = lock_cache()?;
+            let mounts = Mounts::kernel(&dir)?;
+            let mount = mounts.bind(root, CHECKSUM_ROOT_IN_CHROOT)?;
+            let output = Command::new(CHROOT)
+                .arg(&dir)
+                .arg("/bin/sh")
+                .arg("-c")
+                .arg(format!(
+                    "cd {CHECKSUM_ROOT_IN_CHROOT}/{package} && exec swift package compute-checksum \"$1\""
+                ))
+                .arg("sh")
+                .arg(format!("{CHECKSUM_ROOT_IN_CHROOT}/{file}"))
+                .env("HOME", "/root")
+                .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+                .output();
+            drop(mount);
+            drop(mounts);
+            read(output)
+        })(),
+    })
+}
+
+/// Where `compute_checksum`'s directory appears inside the chroot.
+const CHECKSUM_ROOT_IN_CHROOT: &str = "/work/cairn-checksum";
+
 /// One Swift run at a time on this machine: runs share the chroot's mounts (a finishing run
 /// would unmount another's /proc) and the assembled package.
 fn lock_cache() -> Result<fs::File, String> {

@@ -88,5 +88,5 @@ fn ios_off_macos_says_it_needs_a_mac() {
 fn unknown_arguments_are_refused() {
     let output = Command::new(env!("CARGO_BIN_EXE_xtask")).args(["android", "--release"]).output().unwrap();
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr(&output).contains("usage: cargo xtask android [--check]"));
+    assert!(stderr(&output).contains("usage: cargo xtask android [--check | --artifact]"));
 }

@@ -346,6 +346,10 @@ pub fn list_emulator_accounts(
     env: &Env,
     endpoints: EmulatorEndpoints,
 ) -> Result<PromiseRaw<'_, Vec<EmulatorAccount>>> {
+    if cairn_cloud::installed_http_transport().is_none() {
+        return env
+            .spawn_future_with_callback(async { Ok(()) }, |env, ()| Err(crate::http::no_client_error(env)));
+    }
     let endpoints: app::EmulatorEndpoints = endpoints.into();
     settle(env, async move { app::list_emulator_accounts(&endpoints).await }, |accounts| {
         accounts
@@ -841,8 +845,10 @@ impl AppSession {
         access_token: String,
         refresh_token: Option<Function<'_, (), Promise<String>>>,
     ) -> Result<AppSession> {
+        let transport = crate::http::require_client(&env)?;
         let tokens = crate::BackupService::host_tokens(access_token, refresh_token)?;
-        let store = rest_drive_store(RestDrive::Google, base_url, tokens).map_err(|e| js_error(&env, &e))?;
+        let store = rest_drive_store(RestDrive::Google, base_url, tokens, transport)
+            .map_err(|e| js_error(&env, &e))?;
         Ok(Self::over(store, Some(app::CloudProvider::GoogleDrive)))
     }
 
@@ -854,8 +860,10 @@ impl AppSession {
         access_token: String,
         refresh_token: Option<Function<'_, (), Promise<String>>>,
     ) -> Result<AppSession> {
+        let transport = crate::http::require_client(&env)?;
         let tokens = crate::BackupService::host_tokens(access_token, refresh_token)?;
-        let store = rest_drive_store(RestDrive::Huawei, base_url, tokens).map_err(|e| js_error(&env, &e))?;
+        let store = rest_drive_store(RestDrive::Huawei, base_url, tokens, transport)
+            .map_err(|e| js_error(&env, &e))?;
         Ok(Self::over(store, Some(app::CloudProvider::HuaweiDrive)))
     }
 
@@ -869,6 +877,8 @@ impl AppSession {
         provider: String,
     ) -> Result<AppSession> {
         let provider = provider_in(&provider).map_err(|e| js_error(&env, &e))?;
+        // The emulator is reached through the app's HTTP client too.
+        crate::http::require_client(&env)?;
         let store =
             app::emulator_store(&endpoints.into(), &account_id, provider).map_err(|e| js_error(&env, &e))?;
         Ok(Self::over(store, Some(provider)))

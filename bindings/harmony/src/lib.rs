@@ -33,16 +33,17 @@ use napi_ohos::{
 
 pub mod app;
 mod cancel;
+pub mod http;
 pub mod observe;
 
 use std::future::Future;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use cairn_cloud::google_drive::{DriveConfig, GoogleDriveStore};
-use cairn_cloud::huawei_drive::HuaweiDriveStore;
+use cairn_cloud::google_drive::{DriveConfig, GOOGLE_API_BASE, GoogleDriveStore};
+use cairn_cloud::huawei_drive::{HUAWEI_API_BASE, HuaweiDriveStore};
 use cairn_cloud::local_folder::LocalFolderStore;
-use cairn_cloud::{AccessToken, CloudStore, TokenError, TokenProvider};
+use cairn_cloud::{AccessToken, CloudStore, HttpTransport, TokenError, TokenProvider};
 use cairn_core::{BackupPassword, CairnError, PassphraseBackup, PasswordPolicy, SecretString, WalletKind};
 
 /// The host's "give me a fresh token" callback: called with no arguments, resolves to a token.
@@ -126,19 +127,22 @@ pub(crate) enum RestDrive {
     Huawei,
 }
 
-/// The store for `drive` at `base_url` (`None` = the production service) with the host's tokens;
-/// shared by `BackupService` and `AppSession` factories.
+/// The store for `drive` at `base_url` (`None` = the production service) with the host's tokens,
+/// sending through the app's HTTP client; shared by `BackupService` and `AppSession` factories.
 pub(crate) fn rest_drive_store(
     drive: RestDrive,
     base_url: Option<String>,
     tokens: Arc<dyn TokenProvider>,
+    transport: Arc<dyn HttpTransport>,
 ) -> std::result::Result<Arc<dyn CloudStore>, CairnError> {
-    let config = base_url.map(|base| parse_base_url(&base).map(DriveConfig::new)).transpose()?;
-    let store: Arc<dyn CloudStore> = match (drive, config) {
-        (RestDrive::Google, None) => Arc::new(GoogleDriveStore::production(tokens)?),
-        (RestDrive::Google, Some(config)) => Arc::new(GoogleDriveStore::new(config, tokens)?),
-        (RestDrive::Huawei, None) => Arc::new(HuaweiDriveStore::production(tokens)?),
-        (RestDrive::Huawei, Some(config)) => Arc::new(HuaweiDriveStore::new(config, tokens)?),
+    let production = match drive {
+        RestDrive::Google => GOOGLE_API_BASE,
+        RestDrive::Huawei => HUAWEI_API_BASE,
+    };
+    let config = DriveConfig::new(parse_base_url(base_url.as_deref().unwrap_or(production))?);
+    let store: Arc<dyn CloudStore> = match drive {
+        RestDrive::Google => Arc::new(GoogleDriveStore::with_transport(config, tokens, transport)),
+        RestDrive::Huawei => Arc::new(HuaweiDriveStore::with_transport(config, tokens, transport)),
     };
     Ok(store)
 }
@@ -203,8 +207,9 @@ impl BackupService {
         access_token: String,
         refresh_token: Option<Function<'_, (), Promise<String>>>,
     ) -> Result<BackupService> {
+        let transport = http::require_client(&env)?;
         let tokens = Self::host_tokens(access_token, refresh_token)?;
-        rest_drive_store(RestDrive::Google, base_url, tokens)
+        rest_drive_store(RestDrive::Google, base_url, tokens, transport)
             .map(Self::over_shared)
             .map_err(|error| js_error(&env, &error))
     }
@@ -217,8 +222,9 @@ impl BackupService {
         access_token: String,
         refresh_token: Option<Function<'_, (), Promise<String>>>,
     ) -> Result<BackupService> {
+        let transport = http::require_client(&env)?;
         let tokens = Self::host_tokens(access_token, refresh_token)?;
-        rest_drive_store(RestDrive::Huawei, base_url, tokens)
+        rest_drive_store(RestDrive::Huawei, base_url, tokens, transport)
             .map(Self::over_shared)
             .map_err(|error| js_error(&env, &error))
     }

@@ -7,8 +7,11 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type * as Cairn from '../index';
+import { installNodeHttpClient } from '../js/node-http';
 
 const cairn: typeof Cairn = require(process.env.CAIRN_NODE_MODULE ?? `${__dirname}/../../cairn.node`);
+// The module ships no HTTP stack: every request goes through the Node client (over fetch).
+installNodeHttpClient(cairn);
 
 const PASSWORD = 'violet tractor sings 4 otters';
 const NEW_PASSWORD = 'granite kettle hums at dawn';

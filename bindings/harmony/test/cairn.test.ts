@@ -9,8 +9,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as Cairn from '../index';
+import { installNodeHttpClient } from '../js/node-http';
 
 const cairn: typeof Cairn = require(process.env.CAIRN_NODE_MODULE ?? `${__dirname}/../../cairn.node`);
+// The module ships no HTTP stack: every request goes through the Node client (over fetch).
+installNodeHttpClient(cairn);
 
 const PHRASE = 'legal winner thank year wave sausage worth useful legal winner thank yellow';
 const PHRASE_2 = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';

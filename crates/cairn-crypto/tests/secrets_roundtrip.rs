@@ -30,7 +30,8 @@ fn hex_of(bytes: &[u8]) -> String {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    // proptest's default: 256 cases, or `PROPTEST_CASES` (fewer under qemu: `cargo xtask test`).
+    #![proptest_config(ProptestConfig::default())]
 
     #[test]
     fn mnemonic_round_trips_in_every_language(language in language(), (count, entropy) in word_count_and_entropy()) {

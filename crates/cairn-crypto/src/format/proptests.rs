@@ -85,7 +85,8 @@ fn tiny_epoch(password: &str) -> (Vec<u8>, UnlockedEpoch) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    // proptest's default: 256 cases, or `PROPTEST_CASES` (fewer under qemu: `cargo xtask test`).
+    #![proptest_config(ProptestConfig::default())]
 
     #[test]
     fn records_round_trip(epoch in any_epoch(), plaintext in any_plaintext(), created_at in any::<u64>()) {

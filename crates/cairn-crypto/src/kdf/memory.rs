@@ -30,6 +30,21 @@ pub(super) struct BlockMemory {
     origin: Origin,
 }
 
+/// How a mapping's pages are faulted in. `Touch` is what kernels older than 5.14 get (they
+/// answer `MADV_POPULATE_WRITE` with EINVAL; many Android devices run such kernels); tests
+/// force it so the path runs on every machine, qemu-user included (which accepts the advice
+/// without doing anything).
+#[cfg(any(target_os = "linux", target_os = "android"))]
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Prefault {
+    Populate,
+    #[cfg_attr(
+        not(test),
+        allow(dead_code, reason = "chosen at run time by the kernel's answer; forced by tests")
+    )]
+    Touch,
+}
+
 /// How the matrix was obtained, which decides how it is released.
 #[derive(Clone, Copy)]
 enum Origin {
@@ -71,6 +86,11 @@ impl BlockMemory {
 
     #[cfg(any(target_os = "linux", target_os = "android"))]
     fn allocate_mapped(count: usize) -> Result<Self, KdfError> {
+        Self::allocate_mapped_with(count, Prefault::Populate)
+    }
+
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    fn allocate_mapped_with(count: usize, prefault: Prefault) -> Result<Self, KdfError> {
         let len = byte_len(count)?;
         // SAFETY: a new private anonymous mapping with no address hint and no file descriptor
         // cannot alias any existing memory; failure is reported as `MAP_FAILED`.
@@ -102,7 +122,7 @@ impl BlockMemory {
             libc::madvise(addr, len, libc::MADV_HUGEPAGE);
             libc::madvise(addr, len, libc::MADV_DONTDUMP);
         }
-        memory.prefault()?;
+        memory.prefault(prefault)?;
         Ok(memory)
     }
 
@@ -110,15 +130,17 @@ impl BlockMemory {
     /// faults in the middle of the hashing, and a lack of memory becomes an error here
     /// instead of a crash later.
     #[cfg(any(target_os = "linux", target_os = "android"))]
-    fn prefault(&self) -> Result<(), KdfError> {
-        let addr = self.blocks.as_ptr().cast::<libc::c_void>();
-        // SAFETY: advice on exactly our own mapping; populating for write does not change the
-        // (zero) contents.
-        if unsafe { libc::madvise(addr, self.len, libc::MADV_POPULATE_WRITE) } == 0 {
-            return Ok(());
-        }
-        if std::io::Error::last_os_error().raw_os_error() == Some(libc::ENOMEM) {
-            return Err(KdfError::Failed { reason: "not enough memory for the KDF" });
+    fn prefault(&self, prefault: Prefault) -> Result<(), KdfError> {
+        if prefault == Prefault::Populate {
+            let addr = self.blocks.as_ptr().cast::<libc::c_void>();
+            // SAFETY: advice on exactly our own mapping; populating for write does not change
+            // the (zero) contents.
+            if unsafe { libc::madvise(addr, self.len, libc::MADV_POPULATE_WRITE) } == 0 {
+                return Ok(());
+            }
+            if std::io::Error::last_os_error().raw_os_error() == Some(libc::ENOMEM) {
+                return Err(KdfError::Failed { reason: "not enough memory for the KDF" });
+            }
         }
         // Kernels before 5.14 answer EINVAL: touch one byte per 4 KiB (a multiple of every page
         // size Linux uses) instead.
@@ -186,7 +208,13 @@ mod tests {
     type Allocate = fn(usize) -> Result<BlockMemory, KdfError>;
 
     fn strategies() -> Vec<(&'static str, Allocate)> {
-        vec![("default", BlockMemory::allocate), ("heap", BlockMemory::allocate_heap)]
+        let mut strategies: Vec<(&'static str, Allocate)> =
+            vec![("default", BlockMemory::allocate), ("heap", BlockMemory::allocate_heap)];
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        strategies.push(("mapped, page-touch fallback (kernels < 5.14)", |count| {
+            BlockMemory::allocate_mapped_with(count, Prefault::Touch)
+        }));
+        strategies
     }
 
     #[test]

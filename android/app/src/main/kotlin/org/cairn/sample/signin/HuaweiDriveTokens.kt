@@ -8,7 +8,11 @@ import com.huawei.hms.support.account.request.AccountAuthParams
 import com.huawei.hms.support.account.request.AccountAuthParamsHelper
 import com.huawei.hms.support.account.result.AuthAccount
 import com.huawei.hms.support.api.entity.auth.Scope
+import com.huawei.hms.support.hwid.common.HuaweiIdAuthException
+import com.huawei.hms.support.hwid.tools.HuaweiIdAuthTool
 import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.withContext
 import kotlinx.coroutines.suspendCancellableCoroutine
 import org.cairn.core.TokenException
 import org.cairn.core.TokenProvider
@@ -28,31 +32,56 @@ private object AccountKitCodes {
 /**
  * Huawei Drive access tokens from HMS Account Kit. Call only after cairn-app's provider
  * choice said Huawei Drive is available (the shell passes it the raw
- * `HuaweiApiAvailability.isHuaweiMobileServicesAvailable` code). Refreshing is another silent
- * sign-in, which is what Huawei's own Drive samples do.
+ * `HuaweiApiAvailability.isHuaweiMobileServicesAvailable` code).
+ *
+ * Sign-in (silent first, the sign-in screen when that needs the user) only establishes the
+ * account and the user's grant of the Drive scope; the token itself comes from
+ * `HuaweiIdAuthTool.requestAccessToken(context, account, scopes)`, Account Kit's supported way
+ * to get an access token for an account. `AuthAccount.accessToken` (the token handed back with
+ * the sign-in result) is deprecated as of Account Kit 6.12.0.300 and is not used. A refresh is
+ * another request for the same account after the rejected token is cleared from HMS's cache
+ * (`HuaweiIdAuthTool.deleteAuthInfo`).
  */
 class HuaweiDriveTokens(
     private val activity: Activity,
     private val results: ActivityResults,
 ) : TokenProvider {
+    private val scopes = listOf(Scope(HUAWEI_DRIVE_APPDATA_SCOPE))
     private val service = AccountAuthManager.getService(
         activity,
         AccountAuthParamsHelper(AccountAuthParams.DEFAULT_AUTH_REQUEST_PARAM)
-            .setAccessToken()
-            .setScopeList(listOf(Scope(HUAWEI_DRIVE_APPDATA_SCOPE)))
+            .setScopeList(scopes)
             .createParams(),
     )
 
-    override suspend fun accessToken(): String = signIn()
+    override suspend fun accessToken(): String = requestToken(signIn())
 
     override suspend fun refreshAccessToken(rejected: String): String {
-        val fresh = signIn()
+        withContext(Dispatchers.IO) {
+            try {
+                HuaweiIdAuthTool.deleteAuthInfo(activity, rejected)
+            } catch (e: HuaweiIdAuthException) {
+                // Nothing cached for that token: the request below asks HMS Core afresh anyway.
+            }
+        }
+        val fresh = requestToken(signIn())
         if (fresh == rejected) throw TokenException.ReSignInRequired()
         return fresh
     }
 
-    private suspend fun signIn(): String {
-        val account = try {
+    /** The Drive token for a signed-in account. The call blocks (it talks to HMS Core), so it
+     *  runs off the main thread. */
+    private suspend fun requestToken(account: AuthAccount): String = withContext(Dispatchers.IO) {
+        try {
+            HuaweiIdAuthTool.requestAccessToken(activity, account.getAccount(activity), scopes)
+        } catch (e: HuaweiIdAuthException) {
+            // The grant is gone or HMS Core refused: only a new sign-in can fix that.
+            throw TokenException.ReSignInRequired()
+        }
+    }?.takeIf { it.isNotEmpty() } ?: throw TokenException.NotSignedIn()
+
+    private suspend fun signIn(): AuthAccount {
+        return try {
             service.silentSignIn().await()
         } catch (e: ApiException) {
             if (e.statusCode != AccountKitCodes.SIGN_IN_AUTH) throw e.asTokenError()
@@ -63,7 +92,6 @@ class HuaweiDriveTokens(
                 throw e.asTokenError()
             }
         }
-        return account.accessToken ?: throw TokenException.NotSignedIn()
     }
 
     private fun ApiException.asTokenError(): TokenException = when (statusCode) {
