@@ -30,6 +30,11 @@ fn main() -> Result<(), String> {
     if lld {
         println!("cargo:rustc-link-arg-cdylib=-Wl,--icf=all");
     }
+    // rustc sets no SONAME on a cdylib; Android's loader identifies a loaded library by it and
+    // warns without one (the NDK's own builds always set it). The link check requires it.
+    if os == "android" {
+        println!("cargo:rustc-link-arg-cdylib=-Wl,-soname,libcairn_ffi.so");
+    }
     Ok(())
 }
 

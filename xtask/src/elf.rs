@@ -15,6 +15,7 @@ pub(crate) const PT_DYNAMIC: u32 = 2;
 pub(crate) const DT_NULL: u64 = 0;
 pub(crate) const DT_NEEDED: u64 = 1;
 pub(crate) const DT_STRTAB: u64 = 5;
+pub(crate) const DT_SONAME: u64 = 14;
 pub(crate) const DT_TEXTREL: u64 = 22;
 pub(crate) const DT_FLAGS: u64 = 30;
 /// `DT_FLAGS` bit: the file has text relocations.
@@ -202,10 +203,20 @@ impl<'a> Elf<'a> {
 
     /// The `DT_NEEDED` names, in order (strings from `DT_STRTAB`, mapped through `PT_LOAD`).
     pub(crate) fn needed(&self) -> Result<Vec<String>, String> {
+        self.dynamic_strings(DT_NEEDED)
+    }
+
+    /// The `DT_SONAME`, if the file has one.
+    pub(crate) fn soname(&self) -> Result<Option<String>, String> {
+        Ok(self.dynamic_strings(DT_SONAME)?.into_iter().next())
+    }
+
+    /// The strings of every `tag` entry of the dynamic section, in order.
+    fn dynamic_strings(&self, tag: u64) -> Result<Vec<String>, String> {
         let dynamic = self.dynamic()?;
         let Some(&(_, strtab)) = dynamic.iter().find(|(tag, _)| *tag == DT_STRTAB) else {
-            return if dynamic.iter().any(|(tag, _)| *tag == DT_NEEDED) {
-                Err("DT_NEEDED without DT_STRTAB".into())
+            return if dynamic.iter().any(|(found, _)| *found == tag) {
+                Err(format!("dynamic tag {tag} without DT_STRTAB"))
             } else {
                 Ok(Vec::new())
             };
@@ -213,7 +224,7 @@ impl<'a> Elf<'a> {
         let strings = self.file_offset(strtab)?;
         dynamic
             .iter()
-            .filter(|(tag, _)| *tag == DT_NEEDED)
+            .filter(|(found, _)| *found == tag)
             .map(|(_, name)| self.string_at(strings + name))
             .collect()
     }
@@ -283,6 +294,7 @@ pub(crate) mod testing {
         /// One `PT_LOAD` per entry, with this `p_align`; each maps the whole file at address 0.
         pub load_aligns: Vec<u64>,
         pub needed: Vec<String>,
+        pub soname: Option<String>,
         /// Extra dynamic entries (besides `DT_NEEDED` and `DT_STRTAB`).
         pub dynamic: Vec<(u64, u64)>,
         /// `(name, binding, type, section index)`.
@@ -297,6 +309,7 @@ pub(crate) mod testing {
                 machine: super::EM_AARCH64,
                 load_aligns: vec![16384, 16384],
                 needed: vec!["libc.so".into()],
+                soname: Some("libcairn_ffi.so".into()),
                 dynamic: Vec::new(),
                 symbols: vec![
                     ("uniffi_cairn_ffi_fn_func_version".into(), super::STB_GLOBAL, 2, 9),
@@ -325,6 +338,7 @@ pub(crate) mod testing {
             at
         };
         let needed: Vec<u64> = spec.needed.iter().map(|name| name_of(name)).collect();
+        let soname = spec.soname.as_deref().map(&mut name_of);
         let symbol_names: Vec<u64> = spec.symbols.iter().map(|s| name_of(&s.0)).collect();
 
         let dynstr_at = (ehsize + phnum * phentsize) as u64;
@@ -332,6 +346,7 @@ pub(crate) mod testing {
         let dynsym_size = ((spec.symbols.len() + 1) * symsize) as u64;
         let dynamic_at = dynsym_at + dynsym_size;
         let mut entries: Vec<(u64, u64)> = needed.iter().map(|&at| (super::DT_NEEDED, at)).collect();
+        entries.extend(soname.map(|at| (super::DT_SONAME, at)));
         entries.push((super::DT_STRTAB, dynstr_at));
         entries.extend(&spec.dynamic);
         entries.push((super::DT_NULL, 0));
@@ -433,6 +448,7 @@ mod tests {
                 machine: if is_64 { EM_AARCH64 } else { EM_ARM },
                 load_aligns: vec![4096, 16384],
                 needed: vec!["libm.so".into(), "libc.so".into()],
+                soname: Some("libx.so".into()),
                 dynamic: vec![(DT_FLAGS, DF_TEXTREL)],
                 symbols: vec![
                     ("ffi_cairn_ffi_rustbuffer_free".into(), STB_GLOBAL, 2, 7),
@@ -446,6 +462,7 @@ mod tests {
                 elf.segments.iter().filter(|s| s.kind == PT_LOAD).map(|s| s.align).collect();
             assert_eq!(loads, [4096, 16384]);
             assert_eq!(elf.needed().unwrap(), ["libm.so", "libc.so"]);
+            assert_eq!(elf.soname().unwrap().as_deref(), Some("libx.so"));
             assert!(elf.dynamic().unwrap().contains(&(DT_FLAGS, DF_TEXTREL)));
             let symbols = elf.dynamic_symbols().unwrap();
             assert_eq!(symbols.len(), 2);

@@ -190,10 +190,10 @@ pub(crate) enum CrateType {
 pub(crate) const SHIPPED_PROFILE: &str = "release-mobile";
 
 /// Builds cairn-ffi for `triple` (`None`: the host) in the shipped profile as exactly one crate
-/// type and returns the artifact. One crate type matters: cairn-ffi's manifest also lists `lib`
-/// (for the workspace's Rust users), and cargo passes no `-C lto` to a package whose crate types
-/// include `lib`, so a plain `cargo build` would ship a library built without LTO (ADR 0005).
-/// `env` adds variables (a target's linker for the Android link check).
+/// type and returns the artifact. One crate type because each target needs only one (a static
+/// library for iOS, a shared one elsewhere; a shared library cannot even be linked for iOS
+/// here), and never `lib`: cargo passes no `-C lto` to a package whose crate types include it
+/// (ADR 0005). `env` adds variables (a target's linker for the Android link check).
 pub(crate) fn build_ffi(
     triple: Option<&str>,
     crate_type: CrateType,

@@ -4,10 +4,10 @@
 // provider. Environment (set by `cargo xtask node-test`): CAIRN_BIN, CAIRN_NODE_MODULE.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import type { ChildProcess } from 'node:child_process';
 import type * as Cairn from '../index';
 import { installNodeHttpClient } from '../js/node-http';
+import { startEmulator } from './emulator';
 
 const cairn: typeof Cairn = require(process.env.CAIRN_NODE_MODULE ?? `${__dirname}/../../cairn.node`);
 // The module ships no HTTP stack: every request goes through the Node client (over fetch).
@@ -50,17 +50,9 @@ function expectScreen<N extends Cairn.Screen['name']>(screen: Cairn.Screen, name
 }
 
 before(async () => {
-  const bin = process.env.CAIRN_BIN;
-  assert.ok(bin, 'CAIRN_BIN names the cairn binary');
-  emulator = spawn(bin, ['emulator', 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: emulator.stdout! });
-  const first: string = await new Promise((resolve, reject) => {
-    lines.once('line', resolve);
-    emulator.once('exit', (code) => reject(new Error(`emulator exited early (${code})`)));
-  });
-  const match = /^listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(first);
-  assert.ok(match, `unexpected first line: ${first}`);
-  endpoints = cairn.emulatorEndpointsAt(match[1]);
+  const started = await startEmulator();
+  emulator = started.process;
+  endpoints = cairn.emulatorEndpointsAt(started.baseUrl);
 });
 
 after(() => {

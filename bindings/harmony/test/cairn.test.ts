@@ -3,13 +3,13 @@
 // CAIRN_NODE_MODULE = the built addon copied to `cairn.node`.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as Cairn from '../index';
 import { installNodeHttpClient } from '../js/node-http';
+import { startEmulator } from './emulator';
 
 const cairn: typeof Cairn = require(process.env.CAIRN_NODE_MODULE ?? `${__dirname}/../../cairn.node`);
 // The module ships no HTTP stack: every request goes through the Node client (over fetch).
@@ -62,17 +62,9 @@ async function rejectsWith(work: Promise<unknown>, kind: Cairn.ErrorKind): Promi
 }
 
 before(async () => {
-  const bin = process.env.CAIRN_BIN;
-  assert.ok(bin, 'CAIRN_BIN names the cairn binary');
-  emulator = spawn(bin, ['emulator', 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: emulator.stdout! });
-  const first: string = await new Promise((resolve, reject) => {
-    lines.once('line', resolve);
-    emulator.once('exit', (code) => reject(new Error(`emulator exited early (${code})`)));
-  });
-  const match = /^listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(first);
-  assert.ok(match, `unexpected first line: ${first}`);
-  baseUrl = match[1];
+  const started = await startEmulator();
+  emulator = started.process;
+  baseUrl = started.baseUrl;
 });
 
 after(() => {

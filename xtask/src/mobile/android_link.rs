@@ -9,6 +9,7 @@
 //! result is **not loadable on a device** and is never shipped: `cargo xtask android` builds the
 //! real one with the NDK. The checks (each fails the build):
 //! - the exported `uniffi_*`/`ffi_*` set equals the host library's;
+//! - `DT_SONAME` is `libcairn_ffi.so`;
 //! - `DT_NEEDED` names bionic libraries only;
 //! - every `PT_LOAD` is aligned to 16 KiB (Android 15+ devices with 16 KiB pages);
 //! - no text relocations (refused by the loader for targetSdk ≥ 23);
@@ -27,6 +28,9 @@ use crate::{run, workspace_root};
 
 /// `minSdk` of android/cairn and android/app.
 pub(crate) const MIN_SDK: u32 = 24;
+
+/// The library's `DT_SONAME`: its file name in the APK (`jni/<abi>/libcairn_ffi.so`).
+const SONAME: &str = "libcairn_ffi.so";
 
 /// Required `PT_LOAD` alignment: 16 KiB pages (Android 15+).
 const PAGE: u64 = 16384;
@@ -162,6 +166,15 @@ fn problems(
         ));
     }
 
+    // The NDK's toolchains always set it; the loader identifies a loaded library by it, and
+    // without one falls back on the file name with a warning (bionic's NDK notes).
+    let soname = elf.soname()?;
+    if soname.as_deref() != Some(SONAME) {
+        found.push(format!(
+            "DT_SONAME is {soname:?}, not {SONAME} (bindings/ffi/build.rs sets it for Android)"
+        ));
+    }
+
     for name in elf.needed()? {
         if !BIONIC_LIBRARIES.contains(&name.as_str()) {
             found.push(format!("DT_NEEDED {name} is not a bionic library ({})", BIONIC_LIBRARIES.join(", ")));
@@ -229,7 +242,7 @@ pub(crate) fn build_and_check(
     }
     let needed = Elf::parse(&image)?.needed()?;
     eprintln!(
-        "xtask: {abi}: {} bytes, {} exports as on the host, NEEDED {}, 16 KiB LOAD alignment, no TEXTREL, \
+        "xtask: {abi}: {} bytes, SONAME {SONAME}, {} exports as on the host, NEEDED {}, 16 KiB LOAD alignment, no TEXTREL, \
          imports in bionic at API {MIN_SDK} (link-check library: not loadable, never shipped)",
         image.len(),
         host_exports.len(),
@@ -391,6 +404,17 @@ mod tests {
         x86.is_64 = false;
         x86.machine = elf::EM_386;
         assert_eq!(check(&x86, "x86"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_missing_or_wrong_soname_fails() {
+        let mut spec = Spec::good();
+        spec.soname = None;
+        let found = check(&spec, "arm64-v8a");
+        assert!(found.iter().any(|problem| problem.contains("DT_SONAME is None")), "{found:?}");
+        spec.soname = Some("libcairn_ffi.so.1".into());
+        let found = check(&spec, "arm64-v8a");
+        assert!(found.iter().any(|problem| problem.contains("DT_SONAME")), "{found:?}");
     }
 
     #[test]
